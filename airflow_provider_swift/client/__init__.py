@@ -1,0 +1,54 @@
+"""Airflow-free OpenStack Swift client: auth, transport, and one method per REST request."""
+
+from __future__ import annotations
+
+from airflow_provider_swift.client.auth import AUTH_TYPES, AuthOptions, TempAuth
+from airflow_provider_swift.client.client import SwiftClient
+from airflow_provider_swift.client.errors import (
+    SwiftAuthenticationError,
+    SwiftBodyNotRewindableError,
+    SwiftChecksumError,
+    SwiftConflictError,
+    SwiftConnectionError,
+    SwiftError,
+    SwiftForbiddenError,
+    SwiftHTTPError,
+    SwiftNotFoundError,
+    SwiftPreconditionFailedError,
+    SwiftRateLimitedError,
+    SwiftServerError,
+    SwiftTimeoutError,
+    SwiftTLSError,
+    SwiftUnprocessableError,
+    SwiftValidationError,
+)
+from airflow_provider_swift.client.objects import DownloadResult, PutResult
+from airflow_provider_swift.client.retry import RetryPolicy
+from airflow_provider_swift.client.transport import TransportOptions
+
+__all__ = [
+    "AUTH_TYPES",
+    "AuthOptions",
+    "DownloadResult",
+    "PutResult",
+    "RetryPolicy",
+    "SwiftAuthenticationError",
+    "SwiftBodyNotRewindableError",
+    "SwiftChecksumError",
+    "SwiftClient",
+    "SwiftConflictError",
+    "SwiftConnectionError",
+    "SwiftError",
+    "SwiftForbiddenError",
+    "SwiftHTTPError",
+    "SwiftNotFoundError",
+    "SwiftPreconditionFailedError",
+    "SwiftRateLimitedError",
+    "SwiftServerError",
+    "SwiftTLSError",
+    "SwiftTimeoutError",
+    "SwiftUnprocessableError",
+    "SwiftValidationError",
+    "TempAuth",
+    "TransportOptions",
+]

@@ -1,0 +1,51 @@
+"""Account requests: HEAD, POST and the container listing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from airflow_provider_swift.client.listing import iter_listing
+from airflow_provider_swift.client.metadata import metadata_headers, validate_metadata
+from airflow_provider_swift.client.transport import Transport, encode_headers
+
+
+class AccountAPI:
+    """Requests on the account itself (the storage URL)."""
+
+    transport: Transport
+
+    def head_account(self) -> dict[str, str]:
+        """Account headers: container/object counts, bytes used, metadata."""
+        return self.transport.request("HEAD", "", display="/").headers
+
+    def post_account(
+        self,
+        *,
+        metadata: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+    ) -> None:
+        """Set account metadata (merged by Swift) and other account headers."""
+        send = encode_headers(headers or {})
+        if metadata:
+            send.update(metadata_headers(validate_metadata(metadata), "account"))
+        self.transport.request("POST", "", display="/", headers=send)
+
+    def iter_containers(
+        self,
+        *,
+        prefix: str | None = None,
+        marker: str | None = None,
+        end_marker: str | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Yield the account's containers (``name``, ``count``, ``bytes``, ``last_modified``)."""
+        return iter_listing(
+            self.transport,
+            "",
+            "/",
+            prefix=prefix,
+            marker=marker,
+            end_marker=end_marker,
+            page_size=page_size,
+        )

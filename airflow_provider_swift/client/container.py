@@ -1,0 +1,85 @@
+"""Container requests: PUT, HEAD, POST, DELETE and the object listing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from airflow_provider_swift.client.listing import iter_listing
+from airflow_provider_swift.client.metadata import metadata_headers, validate_metadata
+from airflow_provider_swift.client.names import container_path
+from airflow_provider_swift.client.transport import Transport, encode_headers
+
+
+class ContainerAPI:
+    """Requests on containers."""
+
+    transport: Transport
+
+    def put_container(
+        self,
+        container: str,
+        *,
+        metadata: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+    ) -> bool:
+        """Create a container (or update the headers of an existing one).
+
+        :return: True if it was created, False if it already existed (202).
+        """
+        path, shown = container_path(container)
+        send = encode_headers(headers or {})
+        if metadata:
+            send.update(metadata_headers(validate_metadata(metadata), "container"))
+        reply = self.transport.request("PUT", path, display=shown, headers=send)
+        return reply.status == 201
+
+    def head_container(self, container: str) -> dict[str, str]:
+        """Container headers; raises :class:`SwiftNotFoundError` if it does not exist."""
+        path, shown = container_path(container)
+        return self.transport.request("HEAD", path, display=shown).headers
+
+    def post_container(
+        self,
+        container: str,
+        *,
+        metadata: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+    ) -> None:
+        """Set container metadata and headers (Swift merges them with what is there)."""
+        path, shown = container_path(container)
+        send = encode_headers(headers or {})
+        if metadata:
+            send.update(metadata_headers(validate_metadata(metadata), "container"))
+        self.transport.request("POST", path, display=shown, headers=send)
+
+    def delete_container(self, container: str) -> None:
+        """Delete an empty container (409 :class:`SwiftConflictError` if it is not empty).
+
+        A 404 after a retry counts as success: the first attempt may have deleted it.
+        """
+        path, shown = container_path(container)
+        self.transport.request("DELETE", path, display=shown, ok_after_retry=(404,))
+
+    def iter_objects(
+        self,
+        container: str,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        marker: str | None = None,
+        end_marker: str | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Yield the container's objects (and ``subdir`` entries with a delimiter)."""
+        path, shown = container_path(container)
+        return iter_listing(
+            self.transport,
+            path,
+            shown,
+            prefix=prefix,
+            delimiter=delimiter,
+            marker=marker,
+            end_marker=end_marker,
+            page_size=page_size,
+        )

@@ -1,0 +1,47 @@
+"""The cluster's capabilities (``GET /info``): limits and enabled middleware."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+from airflow_provider_swift.client.errors import SwiftHTTPError
+from airflow_provider_swift.client.metadata import MetadataLimits
+from airflow_provider_swift.client.transport import Transport, info_url
+
+log = logging.getLogger(__name__)
+
+
+class InfoAPI:
+    """``/info``, fetched once per client and cached (it changes only on redeploys)."""
+
+    transport: Transport
+    _info: dict[str, Any] | None = None
+    _info_lock = threading.Lock()
+
+    def capabilities(self, *, refresh: bool = False) -> dict[str, Any]:
+        """Return ``/info`` as a dict (``{}`` when the cluster does not expose it)."""
+        with self._info_lock:
+            if self._info is None or refresh:
+                self._info = self._fetch_info()
+            return self._info
+
+    def _fetch_info(self) -> dict[str, Any]:
+        url = info_url(self.transport.storage_url())
+        try:
+            reply = self.transport.request(
+                "GET", "/info", display="/info", url=url, authenticated=False
+            )
+        except SwiftHTTPError as exc:
+            if exc.status in (401, 403, 404):
+                log.warning("The cluster does not expose /info; using Swift's default limits")
+                return {}
+            raise
+        info: dict[str, Any] = json.loads(reply.body)
+        return info
+
+    def metadata_limits(self) -> MetadataLimits:
+        """Metadata limits from ``/info`` (Swift's defaults where it says nothing)."""
+        return MetadataLimits.from_info(self.capabilities().get("swift", {}))

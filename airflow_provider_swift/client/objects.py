@@ -1,0 +1,454 @@
+"""Object requests: PUT, GET, HEAD, POST and DELETE -- with checksums on both ways.
+
+Uploads send the MD5 as ``ETag`` whenever it can be known before sending, so a body
+that arrives damaged (or re-sent wrongly) is refused with 422 instead of stored.
+Downloads of plain objects are checked against the ETag, and written to a temporary
+file beside the target that replaces it only once verified.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, cast
+
+import requests
+
+from airflow_provider_swift.client.errors import (
+    SwiftChecksumError,
+    SwiftError,
+    SwiftValidationError,
+)
+from airflow_provider_swift.client.info import InfoAPI
+from airflow_provider_swift.client.metadata import (
+    metadata_from_headers,
+    metadata_headers,
+    validate_metadata,
+)
+from airflow_provider_swift.client.names import object_path
+from airflow_provider_swift.client.transport import Body, encode_headers
+
+CHUNK = 1 << 20
+
+#: Headers an object keeps only if every POST sends them again (Swift's object server
+#: ``allowed_headers``); the user metadata is handled separately.
+POST_PRESERVED_HEADERS = (
+    "content-disposition",
+    "content-encoding",
+    "content-language",
+    "cache-control",
+    "expires",
+    "x-delete-at",
+    "x-object-manifest",
+    "x-robots-tag",
+)
+
+
+@dataclass(frozen=True)
+class PutResult:
+    """Outcome of an object PUT."""
+
+    etag: str
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class DownloadResult:
+    """Outcome of a download: ``skipped`` when ``If-None-Match`` answered 304."""
+
+    path: Path
+    bytes: int
+    etag: str | None
+    headers: dict[str, str]
+    skipped: bool = False
+    verified: bool = False
+
+
+def md5_hex(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def md5_of_stream(stream: IO[bytes], length: int | None = None) -> str:
+    """MD5 of the next ``length`` bytes (or the rest) of a stream; the position is restored."""
+    start = stream.tell()
+    digest = hashlib.md5(usedforsecurity=False)
+    remaining = length
+    while remaining is None or remaining > 0:
+        chunk = stream.read(CHUNK if remaining is None else min(CHUNK, remaining))
+        if not chunk:
+            break
+        digest.update(chunk)
+        if remaining is not None:
+            remaining -= len(chunk)
+    stream.seek(start)
+    return digest.hexdigest()
+
+
+def strip_etag(etag: str | None) -> str | None:
+    """ETags may be quoted (always for large objects, optionally for others)."""
+    return etag.strip('"') if etag else etag
+
+
+def is_large_object(headers: Mapping[str, str]) -> bool:
+    """Whether HEAD/GET headers describe a static or dynamic large object."""
+    return "x-object-manifest" in headers or (
+        headers.get("x-static-large-object", "").lower() == "true"
+    )
+
+
+def verifiable_etag(headers: Mapping[str, str], status: int) -> str | None:
+    """The MD5 a full GET of a plain object must match, or None if it cannot be checked."""
+    etag = strip_etag(headers.get("etag"))
+    if status != 200 or is_large_object(headers) or not etag or len(etag) != 32:
+        return None
+    return etag
+
+
+class _HashingIterator:
+    """Passes chunks through while computing their MD5 (for bodies of unknown MD5)."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self.digest = hashlib.md5(usedforsecurity=False)
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._chunks:
+            self.digest.update(chunk)
+            yield chunk
+
+
+class BoundedReader:
+    """A window of ``length`` bytes of a seekable binary file, itself seekable.
+
+    requests reads the body's length from ``__len__``/``tell`` and the transport
+    rewinds it with ``seek``: a window lets one file be sent as several request
+    bodies without copying any of it into memory.
+    """
+
+    def __init__(self, stream: IO[bytes], length: int) -> None:
+        self._stream = stream
+        self._start = stream.tell()
+        self._length = length
+        self._pos = 0
+
+    def __len__(self) -> int:
+        return self._length
+
+    def read(self, size: int = -1) -> bytes:
+        left = self._length - self._pos
+        if size is None or size < 0 or size > left:
+            size = left
+        if size <= 0:
+            return b""
+        chunk = self._stream.read(size)
+        self._pos += len(chunk)
+        return chunk
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._pos, os.SEEK_END: self._length}[whence]
+        self._pos = max(0, min(self._length, base + offset))
+        self._stream.seek(self._start + self._pos)
+        return self._pos
+
+    def seekable(self) -> bool:
+        return True
+
+
+class ObjectAPI(InfoAPI):
+    """Requests on objects."""
+
+    def put_object(
+        self,
+        container: str,
+        name: str,
+        data: bytes | str | IO[bytes] | Iterable[bytes],
+        *,
+        content_length: int | None = None,
+        etag: str | None = None,
+        content_type: str | None = None,
+        metadata: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        if_none_match: str | None = None,
+        query: Mapping[str, str | int | None] | None = None,
+    ) -> PutResult:
+        """Upload an object from bytes, a binary file or an iterable of bytes.
+
+        The MD5 is sent as ``ETag`` for bytes and seekable files (computed here unless
+        ``etag`` is given); for other iterables it is computed while sending and
+        compared with what Swift stored, and a mismatching object is deleted.
+
+        :param content_length: required for iterables unless chunked transfer is wanted.
+        :param if_none_match: ``"*"`` to refuse to overwrite an existing object (412).
+        """
+        path, shown = object_path(container, name)
+        send = encode_headers(headers or {})
+        if metadata:
+            limits = self.metadata_limits()
+            send.update(metadata_headers(validate_metadata(metadata, limits), "object"))
+        if content_type:
+            send["Content-Type"] = content_type
+        if if_none_match:
+            send["If-None-Match"] = if_none_match
+        body: Body
+        hashing: _HashingIterator | None = None
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            body = bytes(data)
+            content_length = len(body)
+            etag = etag or md5_hex(body)
+        elif hasattr(data, "read"):
+            stream = cast(IO[bytes], data)
+            if content_length is not None and _seekable(stream):
+                stream = cast(IO[bytes], BoundedReader(stream, content_length))
+            body = stream
+            if etag is None and _seekable(stream):
+                etag = md5_of_stream(stream, content_length)
+            if etag is None:
+                hashing = _HashingIterator(_read_chunks(stream, content_length))
+                body = hashing
+        elif etag is None:
+            hashing = _HashingIterator(data)
+            body = hashing
+        else:
+            body = data
+        if etag:
+            send["ETag"] = etag
+        reply = self.transport.request(
+            "PUT",
+            path,
+            display=shown,
+            query=query,
+            headers=send,
+            body=body,
+            content_length=content_length,
+            expect=(201,),
+        )
+        stored = strip_etag(reply.headers.get("etag")) or ""
+        expected = etag or (hashing.digest.hexdigest() if hashing else None)
+        if expected and stored and stored != expected:
+            self._discard_mismatch(container, name)
+            raise SwiftChecksumError(
+                f"Swift stored MD5 {stored} but {expected} was sent; the object was removed",
+                method="PUT",
+                path=shown,
+                transaction_id=reply.transaction_id,
+            )
+        return PutResult(etag=stored, headers=reply.headers)
+
+    def _discard_mismatch(self, container: str, name: str) -> None:
+        # The checksum error raised next is what the caller must see, not this one.
+        with contextlib.suppress(SwiftError):
+            self.delete_object(container, name)
+
+    def head_object(
+        self, container: str, name: str, *, headers: Mapping[str, object] | None = None
+    ) -> dict[str, str]:
+        """Object headers; raises :class:`SwiftNotFoundError` if it does not exist."""
+        path, shown = object_path(container, name)
+        return self.transport.request(
+            "HEAD", path, display=shown, headers=encode_headers(headers or {})
+        ).headers
+
+    def get_object(
+        self,
+        container: str,
+        name: str,
+        *,
+        headers: Mapping[str, object] | None = None,
+        query: Mapping[str, str | int | None] | None = None,
+    ) -> tuple[dict[str, str], bytes]:
+        """Read a whole object into memory; plain objects are checked against their ETag."""
+        path, shown = object_path(container, name)
+        reply = self.transport.request(
+            "GET", path, display=shown, headers=encode_headers(headers or {}), query=query
+        )
+        expected = verifiable_etag(reply.headers, reply.status)
+        if expected and md5_hex(reply.body) != expected:
+            raise SwiftChecksumError(
+                "downloaded bytes do not match the object's ETag",
+                method="GET",
+                path=shown,
+                transaction_id=reply.transaction_id,
+            )
+        return reply.headers, reply.body
+
+    def download_object(
+        self,
+        container: str,
+        name: str,
+        destination: str | os.PathLike[str],
+        *,
+        if_none_match: str | None = None,
+        headers: Mapping[str, object] | None = None,
+    ) -> DownloadResult:
+        """Stream an object to ``destination`` through a verified temporary file.
+
+        The bytes go to a hidden file in the destination's directory, which replaces
+        ``destination`` only after the download completed and (for plain objects) its
+        MD5 matched the ETag; on any failure it is removed and ``destination`` is
+        left as it was.
+
+        :param if_none_match: an ETag; if the object still has it (304) nothing is written.
+        """
+        target = Path(destination)
+        path, shown = object_path(container, name)
+        directory = target.parent
+        if not directory.is_dir():
+            raise SwiftValidationError(f"download directory {str(directory)!r} does not exist")
+        send = encode_headers(headers or {})
+        if if_none_match:
+            send["If-None-Match"] = if_none_match
+        try:
+            handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below
+                dir=directory, prefix=f".{target.name}.", suffix=".part", delete=False
+            )
+        except OSError as exc:
+            raise SwiftValidationError(
+                f"cannot write in {str(directory)!r}: {exc.strerror}"
+            ) from None
+        temp = Path(handle.name)
+        try:
+            with handle:
+
+                def consume(resp: requests.Response) -> tuple[int, str]:
+                    handle.seek(0)
+                    handle.truncate()
+                    digest = hashlib.md5(usedforsecurity=False)
+                    size = 0
+                    for chunk in resp.iter_content(CHUNK):
+                        handle.write(chunk)
+                        digest.update(chunk)
+                        size += len(chunk)
+                    handle.flush()
+                    return size, digest.hexdigest()
+
+                reply = self.transport.request(
+                    "GET",
+                    path,
+                    display=shown,
+                    headers=send,
+                    expect=(200, 206, 304),
+                    consume=consume,
+                )
+            if reply.status == 304:
+                temp.unlink()
+                return DownloadResult(
+                    target, 0, strip_etag(reply.headers.get("etag")), reply.headers, skipped=True
+                )
+            size, md5 = reply.result
+            expected = verifiable_etag(reply.headers, reply.status)
+            if expected and md5 != expected:
+                raise SwiftChecksumError(
+                    f"downloaded bytes have MD5 {md5}, the object's ETag is {expected}; "
+                    "nothing was written to the destination",
+                    method="GET",
+                    path=shown,
+                    transaction_id=reply.transaction_id,
+                )
+            os.replace(temp, target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        return DownloadResult(
+            target,
+            size,
+            strip_etag(reply.headers.get("etag")),
+            reply.headers,
+            verified=expected is not None,
+        )
+
+    def post_object(self, container: str, name: str, headers: Mapping[str, object]) -> None:
+        """Raw object POST. Swift REPLACES all user metadata and the preserved headers
+        (``X-Delete-At``, ``X-Object-Manifest``...) with what is sent: prefer
+        :meth:`update_object_metadata`."""
+        path, shown = object_path(container, name)
+        self.transport.request("POST", path, display=shown, headers=encode_headers(headers))
+
+    def update_object_metadata(
+        self,
+        container: str,
+        name: str,
+        metadata: Mapping[str, object] | None = None,
+        *,
+        remove: Collection[str] = (),
+        headers: Mapping[str, object] | None = None,
+        remove_headers: Collection[str] = (),
+    ) -> dict[str, str]:
+        """Change some metadata of an object and keep everything else.
+
+        HEAD, merge, POST: user metadata not named here, expiry (``X-Delete-At``), a
+        DLO's ``X-Object-Manifest``, ``Content-Disposition``/``Content-Encoding`` and
+        the other headers Swift drops on POST are sent again unchanged. Swift has no
+        compare-and-swap for POST, so a concurrent writer between HEAD and POST can
+        still be overwritten.
+
+        :param remove: metadata keys to delete.
+        :param headers: other headers to set, e.g. ``{"X-Delete-At": 1700000000}``.
+        :param remove_headers: preserved headers to drop, e.g. ``["X-Delete-At"]``.
+        :return: the resulting user metadata.
+        """
+        current = self.head_object(container, name)
+        merged = metadata_from_headers(current, "object")
+        for key in remove:
+            merged.pop(key.lower(), None)
+        merged.update({k.lower(): "" if v is None else str(v) for k, v in (metadata or {}).items()})
+        merged = validate_metadata(merged, self.metadata_limits())
+        send: dict[str, object] = {
+            key: current[key] for key in POST_PRESERVED_HEADERS if key in current
+        }
+        if "content-type" in current:
+            send["content-type"] = current["content-type"]
+        for key in remove_headers:
+            send.pop(key.lower(), None)
+        send.update({k.lower(): v for k, v in (headers or {}).items()})
+        send.update(metadata_headers(merged, "object"))
+        self.post_object(container, name, send)
+        return merged
+
+    def delete_object(
+        self,
+        container: str,
+        name: str,
+        *,
+        query: Mapping[str, str | int | None] | None = None,
+        headers: Mapping[str, object] | None = None,
+    ) -> dict[str, str]:
+        """Delete an object. A 404 after a retry counts as success (the first attempt may
+        have deleted it); a 404 on the first attempt raises :class:`SwiftNotFoundError`."""
+        path, shown = object_path(container, name)
+        reply = self.transport.request(
+            "DELETE",
+            path,
+            display=shown,
+            query=query,
+            headers=encode_headers(headers or {}),
+            ok_after_retry=(404,),
+        )
+        return reply.headers
+
+
+def _seekable(stream: IO[bytes]) -> bool:
+    try:
+        return bool(stream.seekable())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _read_chunks(stream: IO[bytes], length: int | None) -> Iterator[bytes]:
+    remaining = length
+    while remaining is None or remaining > 0:
+        chunk = stream.read(CHUNK if remaining is None else min(CHUNK, remaining))
+        if not chunk:
+            return
+        if remaining is not None:
+            remaining -= len(chunk)
+        yield chunk

@@ -1,0 +1,225 @@
+"""How an Airflow Connection of type ``swift`` maps to client settings.
+
+Kept apart from the hook so the mapping is a plain function (testable without a
+metadata database) and so the async triggers can build the very same settings.
+
+==================  ====================================================================
+Connection field    Meaning
+==================  ====================================================================
+host                auth URL, e.g. ``http://swift:8080/auth/v1.0`` or
+                    ``https://keystone:5000/v3`` (a bare host name is combined with
+                    port, schema as the path, and the ``scheme`` extra)
+login               tempauth ``account:user``, or the Keystone user name
+password            tempauth key, Keystone password, application-credential secret,
+                    or the token for ``token``/``preauthenticated``
+extra               see :data:`CONN_FIELDS`
+==================  ====================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from airflow_provider_swift.client.auth import AUTH_TYPES, AuthOptions
+from airflow_provider_swift.client.errors import SwiftValidationError
+from airflow_provider_swift.client.retry import RetryPolicy
+from airflow_provider_swift.client.transport import TransportOptions
+
+
+def _field(
+    label: str, kind: str = "string", description: str = "", **schema: Any
+) -> dict[str, Any]:
+    spec: dict[str, Any] = {"label": label, "schema": {"type": [kind, "null"], **schema}}
+    if description:
+        spec["description"] = description
+    return spec
+
+
+#: Extra fields of a ``swift`` connection, in Airflow's static ``conn-fields`` form.
+CONN_FIELDS: dict[str, dict[str, Any]] = {
+    "auth_type": _field(
+        "Auth type",
+        description="tempauth, password, application_credential, token or "
+        "preauthenticated; inferred when empty",
+        enum=[*AUTH_TYPES, None],
+    ),
+    "project_name": _field("Project name"),
+    "project_id": _field("Project ID"),
+    "project_domain_name": _field("Project domain name", description="default: Default"),
+    "project_domain_id": _field("Project domain ID"),
+    "user_domain_name": _field("User domain name", description="default: Default"),
+    "user_domain_id": _field("User domain ID"),
+    "region_name": _field("Region"),
+    "interface": _field("Endpoint interface", description="public (default), internal, admin"),
+    "storage_url": _field(
+        "Storage URL", description="overrides the catalog; required for preauthenticated"
+    ),
+    "application_credential_id": _field("Application credential ID"),
+    "application_credential_name": _field("Application credential name"),
+    "verify": _field("Verify TLS certificates", "boolean", default=True),
+    "ca_cert": _field("CA bundle path"),
+    "client_cert": _field("Client certificate path"),
+    "client_key": _field("Client key path"),
+    "connect_timeout": _field("Connect timeout (s)", "number", default=10),
+    "read_timeout": _field("Read timeout (s)", "number", default=60),
+    "retry_max_attempts": _field("Retry: max attempts", "integer", default=5),
+    "retry_deadline": _field("Retry: overall deadline (s)", "number", default=300),
+}
+
+UI_FIELD_BEHAVIOUR: dict[str, Any] = {
+    "hidden_fields": ["schema", "port"],
+    "relabeling": {"host": "Auth URL", "login": "User", "password": "Key / password / token"},
+    "placeholders": {
+        "host": "http://127.0.0.1:8080/auth/v1.0 or https://keystone:5000/v3",
+        "login": "account:user (tempauth) or user name (Keystone)",
+        "auth_type": "tempauth",
+        "interface": "public",
+    },
+}
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _bool(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise SwiftValidationError(f"connection extra {name}={value!r} is not true or false")
+
+
+def _number(value: Any, name: str) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise SwiftValidationError(f"connection extra {name}={value!r} is not a number") from None
+
+
+def auth_url_of(host: str | None, port: int | None, schema: str | None, scheme: str) -> str | None:
+    """The auth URL from a connection's host (a full URL, or host + port + path)."""
+    host = _text(host)
+    if host is None:
+        return None
+    if "://" in host:
+        parts = urlsplit(host)
+        if port and parts.port is None:
+            return host.replace(parts.netloc, f"{parts.netloc}:{port}", 1)
+        return host
+    netloc = f"{host}:{port}" if port else host
+    path = f"/{schema.strip('/')}" if schema and schema.strip("/") else ""
+    return f"{scheme}://{netloc}{path}"
+
+
+def infer_auth_type(extra: Mapping[str, Any], auth_url: str | None, has_login: bool) -> str:
+    """Pick the auth type when the connection does not say."""
+    explicit = _text(extra.get("auth_type"))
+    if explicit:
+        return explicit.lower()
+    version = _text(extra.get("auth_version"))
+    if version in ("1", "1.0"):
+        return "tempauth"
+    if auth_url is None and _text(extra.get("storage_url")):
+        return "preauthenticated"
+    if _text(extra.get("application_credential_id")) or _text(
+        extra.get("application_credential_name")
+    ):
+        return "application_credential"
+    is_v3 = version in ("3", "3.0") or (auth_url is not None and "/v3" in urlsplit(auth_url).path)
+    if is_v3:
+        return "password" if has_login else "token"
+    return "tempauth"
+
+
+def options_from_connection(
+    *,
+    host: str | None,
+    login: str | None,
+    password: str | None,
+    extra: Mapping[str, Any],
+    port: int | None = None,
+    schema: str | None = None,
+) -> tuple[AuthOptions, TransportOptions]:
+    """Translate connection fields into client settings, with clear errors."""
+    auth_url = auth_url_of(host, port, schema, _text(extra.get("scheme")) or "https")
+    auth_type = infer_auth_type(extra, auth_url, bool(_text(login)))
+    secret = password or None
+    keystone = auth_type in ("password", "application_credential", "token")
+
+    def domain(name_key: str, id_key: str) -> tuple[str | None, str | None]:
+        name, ident = _text(extra.get(name_key)), _text(extra.get(id_key))
+        if keystone and not name and not ident:
+            name = "Default"
+        return name, ident
+
+    user_domain_name, user_domain_id = domain("user_domain_name", "user_domain_id")
+    project_domain_name, project_domain_id = domain("project_domain_name", "project_domain_id")
+    auth = AuthOptions(
+        auth_type=auth_type,
+        auth_url=auth_url,
+        username=_text(login),
+        user_id=_text(extra.get("user_id")),
+        password=secret if auth_type in ("tempauth", "password") else None,
+        user_domain_name=user_domain_name,
+        user_domain_id=user_domain_id,
+        project_name=_text(extra.get("project_name")),
+        project_id=_text(extra.get("project_id")),
+        project_domain_name=project_domain_name,
+        project_domain_id=project_domain_id,
+        application_credential_id=_text(extra.get("application_credential_id")),
+        application_credential_name=_text(extra.get("application_credential_name")),
+        application_credential_secret=(
+            secret or _text(extra.get("application_credential_secret"))
+            if auth_type == "application_credential"
+            else None
+        ),
+        token=(
+            secret or _text(extra.get("token"))
+            if auth_type in ("token", "preauthenticated")
+            else None
+        ),
+        storage_url=_text(extra.get("storage_url")),
+        region_name=_text(extra.get("region_name")),
+        interface=_text(extra.get("interface")) or "public",
+    )
+    auth.validate()
+
+    verify: bool | str = _bool(extra.get("verify", True), "verify")
+    ca_cert = _text(extra.get("ca_cert"))
+    if verify and ca_cert:
+        verify = ca_cert
+    client_cert, client_key = _text(extra.get("client_cert")), _text(extra.get("client_key"))
+    cert: str | tuple[str, str] | None = (
+        (client_cert, client_key) if client_cert and client_key else client_cert
+    )
+    defaults = TransportOptions()
+    connect_timeout = _number(extra.get("connect_timeout"), "connect_timeout")
+    read_timeout = _number(extra.get("read_timeout"), "read_timeout")
+    pool_size = _number(extra.get("pool_size"), "pool_size")
+    retry = RetryPolicy.from_mapping(
+        {
+            key.removeprefix("retry_"): value
+            for key, value in extra.items()
+            if key.startswith("retry_")
+        }
+    )
+    transport = TransportOptions(
+        verify=verify,
+        cert=cert,
+        connect_timeout=connect_timeout or defaults.connect_timeout,
+        read_timeout=read_timeout or defaults.read_timeout,
+        pool_size=int(pool_size) if pool_size else defaults.pool_size,
+        retry=retry,
+    )
+    return auth, transport

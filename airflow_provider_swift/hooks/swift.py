@@ -1,0 +1,432 @@
+"""SwiftHook: an Airflow Connection of type ``swift`` turned into a Swift client."""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import os
+import re
+import time
+from collections.abc import Collection, Iterable, Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import IO, Any
+
+from airflow.providers.common.compat.sdk import BaseHook, mask_secret
+
+from airflow_provider_swift.client import (
+    SwiftClient,
+    SwiftError,
+    SwiftNotFoundError,
+    SwiftPreconditionFailedError,
+    SwiftValidationError,
+)
+from airflow_provider_swift.client.objects import CHUNK, strip_etag
+from airflow_provider_swift.hooks.connection import (
+    CONN_FIELDS,
+    UI_FIELD_BEHAVIOUR,
+    options_from_connection,
+)
+
+IF_EXISTS = ("replace", "skip_identical", "fail")
+
+
+def _check_if_exists(if_exists: str) -> None:
+    if if_exists not in IF_EXISTS:
+        raise SwiftValidationError(
+            f"if_exists={if_exists!r}; expected one of {', '.join(IF_EXISTS)}"
+        )
+
+
+def file_md5(path: str | os.PathLike[str]) -> str:
+    """MD5 of a local file, read in chunks."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def expiry_headers(
+    delete_at: int | float | None, delete_after: int | float | None
+) -> dict[str, str]:
+    """``X-Delete-At``/``X-Delete-After`` headers, validated (future, not both)."""
+    if delete_at is not None and delete_after is not None:
+        raise SwiftValidationError("give delete_at or delete_after, not both")
+    if delete_at is not None:
+        if int(delete_at) <= time.time():
+            raise SwiftValidationError(
+                f"delete_at={delete_at} is in the past; give a future Unix timestamp"
+            )
+        return {"X-Delete-At": str(int(delete_at))}
+    if delete_after is not None:
+        if int(delete_after) <= 0:
+            raise SwiftValidationError(f"delete_after={delete_after} must be a positive number")
+        return {"X-Delete-After": str(int(delete_after))}
+    return {}
+
+
+def glob_prefix(pattern: str) -> str:
+    """The literal start of a glob pattern: the listing prefix that narrows the search."""
+    match = re.search(r"[*?\[]", pattern)
+    return pattern if match is None else pattern[: match.start()]
+
+
+class SwiftHook(BaseHook):
+    """Interact with OpenStack Swift through an Airflow connection.
+
+    :param swift_conn_id: the ``swift`` connection to use.
+    """
+
+    conn_name_attr = "swift_conn_id"
+    default_conn_name = "swift_default"
+    conn_type = "swift"
+    hook_name = "OpenStack Swift"
+
+    def __init__(self, swift_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.swift_conn_id = swift_conn_id
+
+    # -- connection form (Airflow 2 UI; Airflow 3 reads provider info) -------------------
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Relabel and hide standard connection fields in the UI."""
+        return {key: value for key, value in UI_FIELD_BEHAVIOUR.items()}
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """Extra fields for the legacy (Flask) connection form, from :data:`CONN_FIELDS`."""
+        from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+        from flask_babel import lazy_gettext
+        from wtforms import BooleanField, StringField
+
+        widgets: dict[str, Any] = {}
+        for name, spec in CONN_FIELDS.items():
+            if "boolean" in spec["schema"]["type"]:
+                widgets[name] = BooleanField(
+                    lazy_gettext(spec["label"]), default=spec["schema"].get("default", False)
+                )
+            else:
+                widgets[name] = StringField(
+                    lazy_gettext(spec["label"]), widget=BS3TextFieldWidget()
+                )
+        return widgets
+
+    # -- the client -------------------------------------------------------------------
+
+    def get_conn(self) -> SwiftClient:
+        """The :class:`SwiftClient` for this connection (one per hook, shared by threads)."""
+        return self.client
+
+    @cached_property
+    def client(self) -> SwiftClient:
+        conn = self.get_connection(self.swift_conn_id)
+        if conn.password:
+            mask_secret(conn.password)
+        extra = conn.extra_dejson
+        for key in ("application_credential_secret", "token"):
+            if extra.get(key):
+                mask_secret(extra[key])
+        auth, transport = options_from_connection(
+            host=conn.host,
+            login=conn.login,
+            password=conn.password,
+            extra=extra,
+            port=conn.port,
+            schema=conn.schema,
+        )
+        return SwiftClient.connect(auth, transport, on_secret=mask_secret)
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Authenticate and HEAD the account; never raises."""
+        try:
+            headers = self.client.head_account()
+        except SwiftError as exc:
+            return False, str(exc)
+        except Exception as exc:
+            return False, f"{type(exc).__name__}: {exc}"
+        return True, (
+            f"Connected to Swift: {headers.get('x-account-container-count', '?')} containers, "
+            f"{headers.get('x-account-object-count', '?')} objects"
+        )
+
+    def get_capabilities(self, *, refresh: bool = False) -> dict[str, Any]:
+        """The cluster's ``/info``: limits and enabled middleware (cached)."""
+        return self.client.capabilities(refresh=refresh)
+
+    # -- containers ---------------------------------------------------------------------
+
+    def create_container(
+        self,
+        container: str,
+        *,
+        metadata: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+    ) -> bool:
+        """Create a container, or update the headers of an existing one.
+
+        :return: True if the container was created, False if it existed.
+        """
+        return self.client.put_container(container, metadata=metadata, headers=headers)
+
+    def delete_container(self, container: str, *, missing_ok: bool = False) -> bool:
+        """Delete an empty container.
+
+        :return: True if deleted, False if it did not exist and ``missing_ok``.
+        """
+        try:
+            self.client.delete_container(container)
+        except SwiftNotFoundError:
+            if missing_ok:
+                return False
+            raise
+        return True
+
+    def list_containers(self, *, prefix: str | None = None) -> list[dict[str, Any]]:
+        """The account's containers: ``name``, ``count``, ``bytes``, ``last_modified``."""
+        return list(self.client.iter_containers(prefix=prefix))
+
+    def head_container(self, container: str) -> dict[str, str] | None:
+        """Container headers, or None if it does not exist."""
+        try:
+            return self.client.head_container(container)
+        except SwiftNotFoundError:
+            return None
+
+    # -- listing ------------------------------------------------------------------------
+
+    def iter_objects(
+        self,
+        container: str,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        glob: str | None = None,
+    ) -> Iterable[dict[str, Any]]:
+        """Yield listing entries; ``glob`` filters names with shell-style wildcards
+        (``*`` also matches ``/``), listing only under its literal prefix."""
+        if glob is not None:
+            literal = glob_prefix(glob)
+            if prefix is not None and not literal.startswith(prefix):
+                literal = prefix
+            prefix = literal
+        for entry in self.client.iter_objects(container, prefix=prefix, delimiter=delimiter):
+            name = entry.get("name", entry.get("subdir", ""))
+            if glob is None or fnmatch.fnmatchcase(name, glob):
+                yield entry
+
+    def list_objects(
+        self,
+        container: str,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        glob: str | None = None,
+    ) -> list[str]:
+        """Object names (and ``subdir`` pseudo-directories when ``delimiter`` is set)."""
+        return [
+            entry.get("name", entry.get("subdir", ""))
+            for entry in self.iter_objects(container, prefix=prefix, delimiter=delimiter, glob=glob)
+        ]
+
+    # -- objects ------------------------------------------------------------------------
+
+    def head_object(self, container: str, name: str) -> dict[str, str] | None:
+        """Object headers (lower-case names), or None if the object does not exist."""
+        try:
+            return self.client.head_object(container, name)
+        except SwiftNotFoundError:
+            return None
+
+    def object_exists(self, container: str, name: str) -> bool:
+        """Whether the object exists (a missing container counts as missing)."""
+        return self.head_object(container, name) is not None
+
+    def upload_bytes(
+        self,
+        container: str,
+        name: str,
+        data: bytes | str,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        delete_at: int | None = None,
+        delete_after: int | None = None,
+        if_exists: str = "replace",
+    ) -> dict[str, Any]:
+        """Upload bytes (or UTF-8 text) as one object; see :meth:`upload_file`."""
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        local_md5 = hashlib.md5(payload, usedforsecurity=False).hexdigest()
+        return self._upload(
+            container,
+            name,
+            payload,
+            local_md5,
+            len(payload),
+            content_type=content_type,
+            metadata=metadata,
+            headers=headers,
+            delete_at=delete_at,
+            delete_after=delete_after,
+            if_exists=if_exists,
+        )
+
+    def upload_file(
+        self,
+        container: str,
+        name: str,
+        path: str | os.PathLike[str],
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        delete_at: int | None = None,
+        delete_after: int | None = None,
+        if_exists: str = "replace",
+    ) -> dict[str, Any]:
+        """Upload a local file as one object.
+
+        :param if_exists: ``replace`` (default); ``skip_identical`` leaves an object with
+            the same MD5 alone; ``fail`` refuses to overwrite, atomically
+            (``If-None-Match: *``: of two concurrent uploads exactly one wins).
+        :return: ``container``, ``name``, ``etag``, ``bytes`` and ``skipped``.
+        """
+        source = Path(path)
+        if not source.is_file():
+            raise SwiftValidationError(f"local file {str(source)!r} does not exist")
+        if not os.access(source, os.R_OK):
+            raise SwiftValidationError(f"local file {str(source)!r} is not readable")
+        local_md5 = file_md5(source)
+        with open(source, "rb") as handle:
+            return self._upload(
+                container,
+                name,
+                handle,
+                local_md5,
+                source.stat().st_size,
+                content_type=content_type,
+                metadata=metadata,
+                headers=headers,
+                delete_at=delete_at,
+                delete_after=delete_after,
+                if_exists=if_exists,
+            )
+
+    def _upload(
+        self,
+        container: str,
+        name: str,
+        data: bytes | IO[bytes],
+        local_md5: str,
+        size: int,
+        *,
+        content_type: str | None,
+        metadata: Mapping[str, object] | None,
+        headers: Mapping[str, object] | None,
+        delete_at: int | None,
+        delete_after: int | None,
+        if_exists: str,
+    ) -> dict[str, Any]:
+        _check_if_exists(if_exists)
+        send: dict[str, object] = {**(headers or {}), **expiry_headers(delete_at, delete_after)}
+        result = {"container": container, "name": name, "etag": local_md5, "bytes": size}
+        if if_exists == "skip_identical":
+            current = self.head_object(container, name)
+            if current is not None and strip_etag(current.get("etag")) == local_md5:
+                self.log.info("Skipping %s/%s: identical object already stored", container, name)
+                return {**result, "skipped": True}
+        try:
+            put = self.client.put_object(
+                container,
+                name,
+                data,
+                etag=local_md5,
+                content_type=content_type,
+                metadata=metadata,
+                headers=send,
+                if_none_match="*" if if_exists == "fail" else None,
+            )
+        except SwiftPreconditionFailedError as exc:
+            raise SwiftPreconditionFailedError(
+                f"object already exists and if_exists='fail' ({exc.message})",
+                status=exc.status,
+                method=exc.method,
+                path=exc.path,
+                transaction_id=exc.transaction_id,
+            ) from None
+        self.log.info("Uploaded %s/%s (%d bytes, ETag %s)", container, name, size, put.etag)
+        return {**result, "etag": put.etag, "skipped": False}
+
+    def read_object(self, container: str, name: str) -> bytes:
+        """The whole object in memory (MD5-checked for plain objects)."""
+        return self.client.get_object(container, name)[1]
+
+    def download_file(
+        self,
+        container: str,
+        name: str,
+        path: str | os.PathLike[str],
+        *,
+        if_exists: str = "replace",
+    ) -> dict[str, Any]:
+        """Download an object to a local file, atomically and verified.
+
+        :param if_exists: ``replace`` (default); ``skip_identical`` sends the local MD5
+            as ``If-None-Match`` and keeps the file when Swift answers 304; ``fail``
+            refuses to overwrite an existing local file.
+        :return: ``container``, ``name``, ``path``, ``etag``, ``bytes`` and ``skipped``.
+        """
+        _check_if_exists(if_exists)
+        target = Path(path)
+        if_none_match = None
+        if target.exists():
+            if if_exists == "fail":
+                raise SwiftValidationError(
+                    f"local file {str(target)!r} exists and if_exists='fail'"
+                )
+            if if_exists == "skip_identical" and target.is_file():
+                if_none_match = file_md5(target)
+        result = self.client.download_object(container, name, target, if_none_match=if_none_match)
+        if result.skipped:
+            self.log.info("Kept %s: identical to %s/%s", target, container, name)
+        else:
+            self.log.info(
+                "Downloaded %s/%s to %s (%d bytes)", container, name, target, result.bytes
+            )
+        return {
+            "container": container,
+            "name": name,
+            "path": str(target),
+            "etag": result.etag,
+            "bytes": target.stat().st_size if result.skipped else result.bytes,
+            "skipped": result.skipped,
+        }
+
+    def delete_object(self, container: str, name: str, *, missing_ok: bool = False) -> bool:
+        """Delete an object.
+
+        :return: True if deleted, False if it was already absent and ``missing_ok``.
+        """
+        try:
+            self.client.delete_object(container, name)
+        except SwiftNotFoundError:
+            if missing_ok:
+                return False
+            raise
+        return True
+
+    def update_object_metadata(
+        self,
+        container: str,
+        name: str,
+        metadata: Mapping[str, object] | None = None,
+        *,
+        remove: Collection[str] = (),
+    ) -> dict[str, str]:
+        """Set and remove some user metadata, keeping the rest (and expiry, manifests...).
+
+        :return: the object's user metadata afterwards.
+        """
+        return self.client.update_object_metadata(container, name, metadata, remove=remove)

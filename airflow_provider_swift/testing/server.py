@@ -1,0 +1,369 @@
+"""A throwaway, real OpenStack Swift cluster on loopback, for tests and demos.
+
+:class:`LocalSwift` runs the PyPI ``swift`` package -- proxy, account, container and
+object servers -- from its own virtualenv (so Swift's pins never constrain
+Airflow's), with a one-device ring, tempauth, and the middleware a production
+proxy has: bulk, tempurl, ratelimit, copy, quotas, slo, dlo, versioning, symlink.
+Everything lives in one temporary directory that :meth:`LocalSwift.stop` removes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+#: The Swift release the local cluster runs.
+SWIFT_VERSION = "2.38.3"
+#: Environment variable naming a Python that can ``import swift`` (skips the venv).
+SWIFT_PYTHON_ENV = "AIRFLOW_PROVIDER_SWIFT_SERVER_PYTHON"
+
+_LAUNCHER = Path(__file__).with_name("swift_launcher.py")
+
+PROXY_PIPELINE = (
+    "catch_errors gatekeeper healthcheck proxy-logging cache listing_formats bulk "
+    "tempurl ratelimit tempauth copy container-quotas account-quotas slo dlo "
+    "versioned_writes symlink proxy-logging proxy-server"
+)
+
+
+@dataclass(frozen=True)
+class TempAuthUser:
+    """A tempauth user: ``account:user`` with a key and groups."""
+
+    account: str
+    user: str
+    key: str
+    groups: str = ".admin"
+
+    @property
+    def login(self) -> str:
+        return f"{self.account}:{self.user}"
+
+
+DEFAULT_USERS = (
+    TempAuthUser("test", "tester", "testing"),
+    TempAuthUser("test", "tester3", "testing3", groups=""),
+    TempAuthUser("test2", "tester2", "testing2"),
+    TempAuthUser("admin", "admin", "admin", groups=".admin .reseller_admin"),
+)
+
+
+def default_server_venv() -> Path:
+    """Where the Swift server's virtualenv is kept between runs."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(cache) / "airflow-provider-swift" / f"swift-{SWIFT_VERSION}"
+
+
+def swift_python(*, install: bool = True) -> str:
+    """A Python interpreter that can run Swift, creating its virtualenv if needed.
+
+    ``$AIRFLOW_PROVIDER_SWIFT_SERVER_PYTHON`` wins; otherwise a virtualenv under the
+    user's cache directory gets ``swift==SWIFT_VERSION`` from PyPI on first use.
+    """
+    configured = os.environ.get(SWIFT_PYTHON_ENV)
+    if configured:
+        return configured
+    venv = default_server_venv()
+    python = venv / "bin" / "python"
+    marker = venv / ".complete"
+    if marker.exists() and python.exists():
+        return str(python)
+    if not install:
+        raise RuntimeError(f"no Swift server virtualenv at {venv}")
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", f"swift=={SWIFT_VERSION}"],
+        check=True,
+    )
+    marker.write_text(SWIFT_VERSION)
+    return str(python)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LocalSwift:
+    """A real single-node Swift on 127.0.0.1 with free ports and its own files.
+
+    :param constraints: ``[swift-constraints]`` overrides, e.g. ``{"max_file_size": 1048576}``.
+    :param proxy_options: extra ``[app:proxy-server]`` settings.
+    :param filter_options: extra settings per proxy filter, e.g. ``{"slo": {...}}``.
+    :param token_life: tempauth token lifetime in seconds.
+    :param users: tempauth users (``test:tester``/``testing`` is the default one).
+    """
+
+    def __init__(
+        self,
+        *,
+        constraints: Mapping[str, int | str] | None = None,
+        proxy_options: Mapping[str, str] | None = None,
+        filter_options: Mapping[str, Mapping[str, str]] | None = None,
+        token_life: int = 86400,
+        users: tuple[TempAuthUser, ...] = DEFAULT_USERS,
+        python: str | None = None,
+    ) -> None:
+        self.constraints = dict(constraints or {})
+        self.proxy_options = dict(proxy_options or {})
+        self.filter_options = {k: dict(v) for k, v in (filter_options or {}).items()}
+        self.token_life = token_life
+        self.users = users
+        self._python = python
+        self.workdir: Path | None = None
+        self.ports: dict[str, int] = {}
+        self._procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    # -- what tests use -------------------------------------------------------------
+
+    @property
+    def proxy_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['proxy']}"
+
+    @property
+    def auth_url(self) -> str:
+        """The tempauth URL (``X-Auth-User``/``X-Auth-Key`` -> token and storage URL)."""
+        return f"{self.proxy_url}/auth/v1.0"
+
+    def storage_url(self, account: str = "test") -> str:
+        return f"{self.proxy_url}/v1/AUTH_{account}"
+
+    @property
+    def user(self) -> TempAuthUser:
+        """The default (admin) user of account ``test``."""
+        return self.users[0]
+
+    def log(self, kind: str = "proxy") -> str:
+        """What a server has logged so far (for diagnosing a failing test)."""
+        if self.workdir is None:
+            return ""
+        path = self.workdir / f"{kind}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def __enter__(self) -> LocalSwift:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start(self, timeout: float = 60.0) -> LocalSwift:
+        """Write configs and rings, start the four servers, wait until auth works."""
+        python = self._python or swift_python()
+        self.workdir = Path(tempfile.mkdtemp(prefix="local-swift-"))
+        try:
+            self.ports = {kind: free_port() for kind in ("proxy", "account", "container", "object")}
+            (self.workdir / "devices" / "d1").mkdir(parents=True)
+            launcher = self.workdir / "swift_launcher.py"
+            shutil.copyfile(_LAUNCHER, launcher)
+            self._write_configs()
+            subprocess.run(
+                [
+                    python,
+                    str(launcher),
+                    "rings",
+                    str(self.workdir),
+                    str(self.ports["account"]),
+                    str(self.ports["container"]),
+                    str(self.ports["object"]),
+                ],
+                check=True,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+            )
+            for kind in ("account", "container", "object", "proxy"):
+                self._spawn(python, launcher, kind)
+            self._wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop every server (TERM, then KILL) and delete all files."""
+        for proc in self._procs.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for proc in self._procs.values():
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        self._procs.clear()
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+    # -- internals --------------------------------------------------------------------
+
+    def _spawn(self, python: str, launcher: Path, kind: str) -> None:
+        assert self.workdir is not None
+        log = open(self.workdir / f"{kind}.log", "wb")  # noqa: SIM115 - child owns it
+        with log:
+            self._procs[kind] = subprocess.Popen(
+                [
+                    python,
+                    str(launcher),
+                    "serve",
+                    str(self.workdir),
+                    kind,
+                    str(self.workdir / f"{kind}.conf"),
+                ],
+                cwd=self.workdir,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            for kind, proc in self._procs.items():
+                if proc.poll() is not None:
+                    raise RuntimeError(
+                        f"Swift {kind} server exited with {proc.returncode}:\n"
+                        f"{self.log(kind)[-3000:]}"
+                    )
+            if self._auth_works():
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"Swift did not become ready in {timeout:.0f}s:\n{self.log()[-3000:]}"
+                )
+            time.sleep(0.1)
+
+    def _auth_works(self) -> bool:
+        request = urllib.request.Request(
+            self.auth_url,
+            headers={"X-Auth-User": self.user.login, "X-Auth-Key": self.user.key},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=2) as resp:
+                token = resp.headers.get("X-Auth-Token")
+                url = resp.headers.get("X-Storage-Url")
+            # the account autocreates on first authenticated use; make sure it does
+            head = urllib.request.Request(url, method="HEAD", headers={"X-Auth-Token": token})
+            with urllib.request.urlopen(head, timeout=2):
+                return True
+        except (OSError, urllib.error.URLError, ValueError, TypeError):
+            return False
+
+    def _write_configs(self) -> None:
+        assert self.workdir is not None
+        swift_conf = [
+            "[swift-hash]",
+            "swift_hash_path_prefix = local-swift-prefix",
+            "swift_hash_path_suffix = local-swift-suffix",
+            "",
+            "[storage-policy:0]",
+            "name = gold",
+            "default = yes",
+            "",
+            "[swift-constraints]",
+            *(f"{k} = {v}" for k, v in self.constraints.items()),
+        ]
+        self._write("swift.conf", swift_conf)
+        common = [
+            "[DEFAULT]",
+            "bind_ip = 127.0.0.1",
+            "workers = 0",
+            f"swift_dir = {self.workdir}",
+            f"devices = {self.workdir / 'devices'}",
+            "mount_check = false",
+            "log_level = INFO",
+        ]
+        backend_apps = {"account": "account", "container": "container", "object": "object"}
+        for kind, egg in backend_apps.items():
+            lines = [
+                *common,
+                f"bind_port = {self.ports[kind]}",
+                f"log_name = {kind}-server",
+                "",
+                "[pipeline:main]",
+                f"pipeline = {kind}-server",
+                "",
+                f"[app:{kind}-server]",
+                f"use = egg:swift#{egg}",
+            ]
+            if kind == "container":
+                lines.append("allow_versions = true")
+            self._write(f"{kind}.conf", lines)
+        self._write("proxy.conf", [*common, *self._proxy_lines()])
+
+    def _proxy_lines(self) -> list[str]:
+        users = [f"user_{u.account}_{u.user} = {u.key} {u.groups}".rstrip() for u in self.users]
+        filters: dict[str, dict[str, str]] = {
+            "catch_errors": {"use": "egg:swift#catch_errors"},
+            "gatekeeper": {"use": "egg:swift#gatekeeper"},
+            "healthcheck": {"use": "egg:swift#healthcheck"},
+            "proxy-logging": {"use": "egg:swift#proxy_logging"},
+            "cache": {"paste.filter_factory": "swift_launcher:cache_filter_factory"},
+            "listing_formats": {"use": "egg:swift#listing_formats"},
+            "bulk": {"use": "egg:swift#bulk"},
+            "tempurl": {"use": "egg:swift#tempurl"},
+            "ratelimit": {"use": "egg:swift#ratelimit"},
+            "tempauth": {"use": "egg:swift#tempauth", "token_life": str(self.token_life)},
+            "copy": {"use": "egg:swift#copy"},
+            "container-quotas": {"use": "egg:swift#container_quotas"},
+            "account-quotas": {"use": "egg:swift#account_quotas"},
+            "slo": {"use": "egg:swift#slo"},
+            "dlo": {"use": "egg:swift#dlo"},
+            "versioned_writes": {
+                "use": "egg:swift#versioned_writes",
+                "allow_versioned_writes": "true",
+                "allow_object_versioning": "true",
+            },
+            "symlink": {"use": "egg:swift#symlink"},
+        }
+        for name, options in self.filter_options.items():
+            filters.setdefault(name, {}).update(options)
+        proxy_app = {
+            "use": "egg:swift#proxy",
+            "account_autocreate": "true",
+            "allow_account_management": "true",
+            **self.proxy_options,
+        }
+        lines = [
+            f"bind_port = {self.ports['proxy']}",
+            "log_name = proxy-server",
+            "",
+            "[pipeline:main]",
+            f"pipeline = {PROXY_PIPELINE}",
+            "",
+            "[app:proxy-server]",
+            *(f"{k} = {v}" for k, v in proxy_app.items()),
+        ]
+        for name, options in filters.items():
+            lines += ["", f"[filter:{name}]", *(f"{k} = {v}" for k, v in options.items())]
+            if name == "tempauth":
+                lines += users
+        return lines
+
+    def _write(self, name: str, lines: list[str]) -> None:
+        assert self.workdir is not None
+        (self.workdir / name).write_text("\n".join(lines) + "\n")

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Set up everything the main job and the tests need, on a fresh Debian machine with
+# only Python 3.11+ and pip: the provider's virtualenv (.venv, with Airflow and the
+# test tools) and the Swift server's own virtualenv (kept in the user's cache).
+# Safe to run again: existing virtualenvs are reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+# The Swift server runs from its own virtualenv so its pins never meet Airflow's.
+.venv/bin/python -c "from airflow_provider_swift.testing.server import swift_python; print('Swift server Python:', swift_python())"

@@ -1,0 +1,169 @@
+"""A small fault-injecting HTTP proxy in front of the real local Swift.
+
+It forwards every request to Swift unchanged, except those matched by a queued
+:class:`Fault`, which instead get a canned status, a dropped connection, or are
+forwarded and then lose their response. Tempauth's ``X-Storage-Url`` is rewritten
+to point back at the proxy, so a client authenticated through it stays behind it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade"}
+
+
+@dataclass
+class Fault:
+    """What to do to the next ``times`` requests whose method and path match.
+
+    :param status: answer with this status instead of forwarding.
+    :param reset: close the connection without answering (before forwarding).
+    :param drop_response: forward the request, then close without answering.
+    :param headers: extra headers on a canned answer (e.g. ``Retry-After``).
+    """
+
+    method: str = ".*"
+    path: str = ".*"
+    times: int = 1
+    status: int | None = None
+    reset: bool = False
+    drop_response: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def matches(self, method: str, path: str) -> bool:
+        return bool(re.fullmatch(self.method, method) and re.search(self.path, path))
+
+
+class FaultProxy:
+    """Runs on 127.0.0.1 with a free port; records every request it sees."""
+
+    def __init__(self, upstream: str) -> None:
+        parts = urlsplit(upstream)
+        self.upstream_host = parts.hostname or "127.0.0.1"
+        self.upstream_port = parts.port or 80
+        self.faults: list[Fault] = []
+        self.seen: list[tuple[str, str, int | None]] = []
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+            def _any(self) -> None:
+                proxy._handle(self)
+
+            do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_COPY = do_OPTIONS = _any
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> FaultProxy:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def inject(self, fault: Fault) -> None:
+        with self._lock:
+            self.faults.append(fault)
+
+    def count(self, method: str, path_regex: str = ".*") -> int:
+        return sum(1 for m, p, _ in self.seen if m == method and re.search(path_regex, p))
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.times > 0 and fault.matches(method, path):
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def _read_body(self, handler: BaseHTTPRequestHandler) -> bytes:
+        if handler.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(handler.rfile.readline().strip().split(b";")[0], 16)
+                if size == 0:
+                    handler.rfile.readline()
+                    return b"".join(chunks)
+                chunks.append(handler.rfile.read(size))
+                handler.rfile.readline()
+        length = int(handler.headers.get("Content-Length") or 0)
+        return handler.rfile.read(length) if length else b""
+
+    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        method, path = handler.command, handler.path
+        body = self._read_body(handler)
+        fault = self._take_fault(method, path)
+        if fault and fault.reset:
+            self.seen.append((method, path, None))
+            _abort(handler)
+            return
+        if fault and fault.status is not None:
+            self.seen.append((method, path, fault.status))
+            handler.send_response(fault.status)
+            for key, value in fault.headers.items():
+                handler.send_header(key, value)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        upstream = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=60)
+        headers = {k: v for k, v in handler.headers.items() if k.lower() not in HOP_BY_HOP}
+        headers["Content-Length"] = str(len(body))
+        upstream.request(method, path, body=body, headers=headers)
+        resp = upstream.getresponse()
+        data = resp.read()
+        upstream.close()
+        self.seen.append((method, path, resp.status))
+        if fault and fault.drop_response:
+            _abort(handler)
+            return
+        handler.send_response(resp.status, resp.reason)
+        for key, value in resp.getheaders():
+            if key.lower() in HOP_BY_HOP:
+                continue
+            if key.lower() == "content-length" and method != "HEAD":
+                continue
+            if key.lower() == "x-storage-url":
+                value = re.sub(r"^https?://[^/]+", self.url, value)
+            handler.send_header(key, value)
+        if method != "HEAD":
+            handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        if method != "HEAD":
+            handler.wfile.write(data)
+
+
+def _abort(handler: BaseHTTPRequestHandler) -> None:
+    """Close the client's connection without a response (a reset, as far as it can tell)."""
+    handler.close_connection = True
+    try:
+        handler.connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+@contextmanager
+def fault_proxy(upstream: str) -> Iterator[FaultProxy]:
+    proxy = FaultProxy(upstream).start()
+    try:
+        yield proxy
+    finally:
+        proxy.stop()
