@@ -155,6 +155,31 @@ class LocalSwift:
         path = self.workdir / f"{kind}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
+    def add_listing_rows(self, container: str, names: list[str], account: str = "test") -> None:
+        """Add names to an existing container's listing, without object data behind them.
+
+        For testing listings at scale (e.g. paging past 10,000 entries) without
+        uploading every object; GET/HEAD of such a name answers 404.
+        """
+        assert self.workdir is not None, "start() the cluster first"
+        names_file = self.workdir / "listing-names.txt"
+        names_file.write_text("\n".join(names), encoding="utf-8")
+        subprocess.run(
+            [
+                self._python or swift_python(),
+                str(self.workdir / "swift_launcher.py"),
+                "listing",
+                str(self.workdir),
+                str(self.workdir / "devices"),
+                f"AUTH_{account}",
+                container,
+                str(names_file),
+            ],
+            check=True,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+        )
+
     # -- lifecycle -------------------------------------------------------------------
 
     def __enter__(self) -> LocalSwift:

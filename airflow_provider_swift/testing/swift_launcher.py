@@ -15,6 +15,7 @@ Usage::
 
     python swift_launcher.py rings SWIFT_DIR ACCOUNT_PORT CONTAINER_PORT OBJECT_PORT
     python swift_launcher.py serve SWIFT_DIR (proxy|account|container|object) CONF
+    python swift_launcher.py listing SWIFT_DIR DEVICES ACCOUNT CONTAINER NAMES_FILE
 """
 
 from __future__ import annotations
@@ -152,6 +153,45 @@ def build_rings(swift_dir: str, ports: dict[str, int]) -> None:
         builder.get_ring().save(os.path.join(swift_dir, f"{kind}.ring.gz"))
 
 
+def add_listing_rows(
+    swift_dir: str, devices: str, account: str, container: str, names_file: str
+) -> None:
+    """Insert rows straight into a container's database (no object data behind them).
+
+    Filling a listing through the API costs one PUT per name; tests of listing
+    pagination need tens of thousands of names, which the container broker merges
+    in well under a second.
+    """
+    from swift.common.ring import Ring
+    from swift.common.utils import Timestamp, hash_path, storage_directory
+    from swift.container.backend import ContainerBroker
+
+    ring = Ring(swift_dir, ring_name="container")
+    part, nodes = ring.get_nodes(account, container)
+    digest = hash_path(account, container)
+    db_dir = os.path.join(devices, nodes[0]["device"], storage_directory("containers", part, digest))
+    broker = ContainerBroker(
+        os.path.join(db_dir, digest + ".db"), account=account, container=container
+    )
+    created_at = Timestamp.now().internal
+    with open(names_file, encoding="utf-8") as handle:
+        names = handle.read().splitlines()
+    broker.merge_items(
+        [
+            {
+                "name": name,
+                "created_at": created_at,
+                "size": 0,
+                "content_type": "application/octet-stream",
+                "etag": "d41d8cd98f00b204e9800998ecf8427e",
+                "deleted": 0,
+                "storage_policy_index": 0,
+            }
+            for name in names
+        ]
+    )
+
+
 def serve(swift_dir: str, kind: str, conf: str) -> int:
     _use_swift_dir(swift_dir)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -166,6 +206,10 @@ def main(argv: list[str]) -> int:
         _use_swift_dir(swift_dir)
         names = ("account", "container", "object")
         build_rings(swift_dir, dict(zip(names, (int(p) for p in argv[2:5]), strict=True)))
+        return 0
+    if len(argv) == 6 and argv[0] == "listing":
+        _use_swift_dir(argv[1])
+        add_listing_rows(*argv[1:6])
         return 0
     if len(argv) == 4 and argv[0] == "serve":
         return serve(argv[1], argv[2], argv[3])

@@ -98,9 +98,7 @@ def test_put_from_file_iterable_and_str(
     source.write_bytes(b"F" * 3_000_000)
     with open(source, "rb") as handle:
         swift_client.put_object(swift_container, "file", handle)
-    swift_client.put_object(
-        swift_container, "iter", iter([b"ab", b"cd", b"ef"]), content_length=6
-    )
+    swift_client.put_object(swift_container, "iter", iter([b"ab", b"cd", b"ef"]), content_length=6)
     swift_client.put_object(swift_container, "chunked", iter([b"12", b"34"]))
     swift_client.put_object(swift_container, "text", "déjà vu")
     assert swift_client.get_object(swift_container, "file")[1] == source.read_bytes()
