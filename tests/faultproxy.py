@@ -13,7 +13,7 @@ import re
 import socket
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -58,7 +58,7 @@ class FaultProxy:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
             def _any(self) -> None:
@@ -141,8 +141,9 @@ class FaultProxy:
                 continue
             if key.lower() == "content-length" and method != "HEAD":
                 continue
-            if key.lower() == "x-storage-url":
-                value = re.sub(r"^https?://[^/]+", self.url, value)
+            if key.lower() == "x-storage-url":  # keep the client behind the proxy
+                handler.send_header(key, re.sub(r"^https?://[^/]+", self.url, value))
+                continue
             handler.send_header(key, value)
         if method != "HEAD":
             handler.send_header("Content-Length", str(len(data)))
@@ -154,10 +155,8 @@ class FaultProxy:
 def _abort(handler: BaseHTTPRequestHandler) -> None:
     """Close the client's connection without a response (a reset, as far as it can tell)."""
     handler.close_connection = True
-    try:
+    with suppress(OSError):
         handler.connection.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
 
 
 @contextmanager

@@ -166,7 +166,7 @@ def test_corrupted_download_raises_and_keeps_previous_file(
     swift_client.put_object(swift_container, "c", b"good bytes")
     target = tmp_path / "c"
     target.write_bytes(b"previous")
-    import airflow_provider_swift.client.objects as objects
+    from airflow_provider_swift.client import objects
 
     real = objects.verifiable_etag
     monkeypatch.setattr(objects, "verifiable_etag", lambda h, s: "f" * 32 if real(h, s) else None)
