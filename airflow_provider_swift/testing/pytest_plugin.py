@@ -12,6 +12,7 @@ container, removed afterwards) or ``swift_conn_id`` (an Airflow connection named
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from collections.abc import Iterator
@@ -35,7 +36,9 @@ def connection_json(swift: LocalSwift, *, login: str | None = None, key: str | N
     )
 
 
-def client_for(swift: LocalSwift, *, login: str | None = None, key: str | None = None) -> SwiftClient:
+def client_for(
+    swift: LocalSwift, *, login: str | None = None, key: str | None = None
+) -> SwiftClient:
     """A tempauth :class:`SwiftClient` of ``swift`` (default user ``test:tester``)."""
     return SwiftClient.connect(
         AuthOptions(
@@ -49,15 +52,11 @@ def client_for(swift: LocalSwift, *, login: str | None = None, key: str | None =
 
 def empty_container(client: SwiftClient, container: str) -> None:
     """Delete every object in a container, then the container (best effort)."""
-    try:
+    with contextlib.suppress(SwiftError):
         for entry in list(client.iter_objects(container)):
-            try:
+            with contextlib.suppress(SwiftError):
                 client.delete_object(container, entry["name"])
-            except SwiftError:
-                pass
         client.delete_container(container)
-    except SwiftError:
-        pass
 
 
 @pytest.fixture(scope="session")

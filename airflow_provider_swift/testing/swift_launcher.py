@@ -169,7 +169,9 @@ def add_listing_rows(
     ring = Ring(swift_dir, ring_name="container")
     part, nodes = ring.get_nodes(account, container)
     digest = hash_path(account, container)
-    db_dir = os.path.join(devices, nodes[0]["device"], storage_directory("containers", part, digest))
+    db_dir = os.path.join(
+        devices, nodes[0]["device"], storage_directory("containers", part, digest)
+    )
     broker = ContainerBroker(
         os.path.join(db_dir, digest + ".db"), account=account, container=container
     )
