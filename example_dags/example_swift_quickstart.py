@@ -79,9 +79,7 @@ def example_swift_quickstart() -> None:
                 md5 = hashlib.md5(handle.read(), usedforsecurity=False).hexdigest()
         if md5 != uploaded["etag"]:
             raise ValueError(f"downloaded MD5 {md5} != uploaded ETag {uploaded['etag']}")
-        print(
-            f"downloaded {result['bytes']:,} bytes in {seconds:.2f}s; MD5 {md5} matches the ETag"
-        )
+        print(f"downloaded {result['bytes']:,} bytes in {seconds:.2f}s; MD5 {md5} matches the ETag")
         return md5
 
     uploaded = upload_extract(create_container())

@@ -10,6 +10,9 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+# (some machines' pip configuration names find-links folders that do not exist; pip
+# warns about each of them for every package -- keep that noise out of the log)
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]" \
+    2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
 # The Swift server runs from its own virtualenv so its pins never meet Airflow's.
 .venv/bin/python -c "from airflow_provider_swift.testing.server import swift_python; print('Swift server Python:', swift_python())"

@@ -28,6 +28,7 @@ class Fault:
     :param status: answer with this status instead of forwarding.
     :param reset: close the connection without answering (before forwarding).
     :param drop_response: forward the request, then close without answering.
+    :param truncate: forward, answer with the real headers but only half the body, close.
     :param headers: extra headers on a canned answer (e.g. ``Retry-After``).
     """
 
@@ -37,6 +38,7 @@ class Fault:
     status: int | None = None
     reset: bool = False
     drop_response: bool = False
+    truncate: bool = False
     headers: dict[str, str] = field(default_factory=dict)
 
     def matches(self, method: str, path: str) -> bool:
@@ -148,6 +150,11 @@ class FaultProxy:
         if method != "HEAD":
             handler.send_header("Content-Length", str(len(data)))
         handler.end_headers()
+        if fault and fault.truncate:
+            handler.wfile.write(data[: len(data) // 2])
+            handler.wfile.flush()
+            _abort(handler)
+            return
         if method != "HEAD":
             handler.wfile.write(data)
 

@@ -10,6 +10,7 @@ into a :class:`SwiftError`.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -173,6 +174,7 @@ class Transport:
         )
         #: Requests sent, by method: lets tests and benchmarks count round trips.
         self.sent: dict[str, int] = {}
+        self._sent_lock = threading.Lock()
 
     @property
     def timeout(self) -> tuple[float, float]:
@@ -325,7 +327,8 @@ class Transport:
             prepared.headers["Content-Length"] = str(content_length)
             prepared.headers.pop("Transfer-Encoding", None)
         started = time.monotonic()
-        self.sent[method] = self.sent.get(method, 0) + 1
+        with self._sent_lock:
+            self.sent[method] = self.sent.get(method, 0) + 1
         try:
             resp = self.http.send(
                 prepared,

@@ -233,3 +233,26 @@ def test_invalid_names_are_refused_before_sending(swift_client: SwiftClient) -> 
         swift_client.put_object("c", "n" * 1025, b"x")
     with pytest.raises(SwiftValidationError, match="non-empty"):
         swift_client.put_object("c", "", b"x")
+
+
+def test_account_and_container_post_set_metadata(
+    swift_client: SwiftClient, swift_container: str
+) -> None:
+    swift_client.post_account(metadata={"owner": "etl team"})
+    assert swift_client.head_account()["x-account-meta-owner"] == "etl team"
+    swift_client.post_account(headers={"X-Remove-Account-Meta-Owner": "x"})
+    assert "x-account-meta-owner" not in swift_client.head_account()
+    swift_client.post_container(swift_container, metadata={"a": "1"})
+    swift_client.post_container(swift_container, metadata={"b": "2"})
+    headers = swift_client.head_container(swift_container)
+    assert headers["x-container-meta-a"] == "1" and headers["x-container-meta-b"] == "2"
+
+
+def test_deleting_a_non_empty_container_is_a_conflict(
+    swift_client: SwiftClient, swift_container: str
+) -> None:
+    from airflow_provider_swift.client import SwiftConflictError
+
+    swift_client.put_object(swift_container, "keep", b"x")
+    with pytest.raises(SwiftConflictError):
+        swift_client.delete_container(swift_container)

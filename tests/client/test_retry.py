@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -14,6 +15,7 @@ from airflow_provider_swift.client import (
     RetryPolicy,
     SwiftBodyNotRewindableError,
     SwiftClient,
+    SwiftConnectionError,
     SwiftNotFoundError,
     SwiftRateLimitedError,
     SwiftServerError,
@@ -79,6 +81,33 @@ def test_connection_reset_before_response_is_retried(
     client.put_object("retries", "reset", b"abc")
     faulty.inject(Fault(method="GET", path="/retries/reset", reset=True, times=2))
     assert client.get_object("retries", "reset")[1] == b"abc"
+
+
+def test_truncated_download_is_retried_and_verified(
+    client: SwiftClient, faulty: FaultProxy, tmp_path: Path
+) -> None:
+    data = bytes(range(256)) * 4096
+    client.put_object("retries", "cut", data)
+    faulty.inject(Fault(method="GET", path="/retries/cut", truncate=True))
+    result = client.download_object("retries", "cut", tmp_path / "cut")
+    assert (tmp_path / "cut").read_bytes() == data and result.verified
+    assert faulty.count("GET", "/retries/cut") == 2
+
+
+def test_truncated_read_into_memory_is_retried(client: SwiftClient, faulty: FaultProxy) -> None:
+    client.put_object("retries", "cut2", b"x" * 100_000)
+    faulty.inject(Fault(method="GET", path="/retries/cut2", truncate=True, times=2))
+    assert client.get_object("retries", "cut2")[1] == b"x" * 100_000
+
+
+def test_download_that_keeps_breaking_leaves_no_file(
+    client: SwiftClient, faulty: FaultProxy, tmp_path: Path
+) -> None:
+    client.put_object("retries", "cut3", b"y" * 100_000)
+    faulty.inject(Fault(method="GET", path="/retries/cut3", truncate=True, times=100))
+    with pytest.raises(SwiftConnectionError):
+        client.download_object("retries", "cut3", tmp_path / "cut3")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_delete_whose_response_was_lost_counts_as_done(
