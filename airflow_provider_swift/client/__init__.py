@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from airflow_provider_swift.client.auth import AUTH_TYPES, AuthOptions, TempAuth
 from airflow_provider_swift.client.client import SwiftClient
+from airflow_provider_swift.client.download import DownloadResult
 from airflow_provider_swift.client.errors import (
     SwiftAuthenticationError,
     SwiftBodyNotRewindableError,
@@ -22,7 +23,7 @@ from airflow_provider_swift.client.errors import (
     SwiftUnprocessableError,
     SwiftValidationError,
 )
-from airflow_provider_swift.client.objects import DownloadResult, PutResult
+from airflow_provider_swift.client.objects import PutResult
 from airflow_provider_swift.client.retry import RetryPolicy
 from airflow_provider_swift.client.transport import TransportOptions
 

@@ -11,18 +11,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, cast
-
-import requests
 
 from airflow_provider_swift.client.errors import (
     SwiftChecksumError,
     SwiftError,
-    SwiftValidationError,
 )
 from airflow_provider_swift.client.info import InfoAPI
 from airflow_provider_swift.client.metadata import (
@@ -31,7 +26,7 @@ from airflow_provider_swift.client.metadata import (
     validate_metadata,
 )
 from airflow_provider_swift.client.names import object_path
-from airflow_provider_swift.client.transport import Body, encode_headers
+from airflow_provider_swift.client.transport import Body, Readable, encode_headers
 
 CHUNK = 1 << 20
 
@@ -57,23 +52,11 @@ class PutResult:
     headers: dict[str, str]
 
 
-@dataclass(frozen=True)
-class DownloadResult:
-    """Outcome of a download: ``skipped`` when ``If-None-Match`` answered 304."""
-
-    path: Path
-    bytes: int
-    etag: str | None
-    headers: dict[str, str]
-    skipped: bool = False
-    verified: bool = False
-
-
 def md5_hex(data: bytes) -> str:
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
-def md5_of_stream(stream: IO[bytes], length: int | None = None) -> str:
+def md5_of_stream(stream: Readable, length: int | None = None) -> str:
     """MD5 of the next ``length`` bytes (or the rest) of a stream; the position is restored."""
     start = stream.tell()
     digest = hashlib.md5(usedforsecurity=False)
@@ -99,14 +82,6 @@ def is_large_object(headers: Mapping[str, str]) -> bool:
     return "x-object-manifest" in headers or (
         headers.get("x-static-large-object", "").lower() == "true"
     )
-
-
-def verifiable_etag(headers: Mapping[str, str], status: int) -> str | None:
-    """The MD5 a full GET of a plain object must match, or None if it cannot be checked."""
-    etag = strip_etag(headers.get("etag"))
-    if status != 200 or is_large_object(headers) or not etag or len(etag) != 32:
-        return None
-    return etag
 
 
 class _HashingIterator:
@@ -257,114 +232,6 @@ class ObjectAPI(InfoAPI):
         return self.transport.request(
             "HEAD", path, display=shown, headers=encode_headers(headers or {})
         ).headers
-
-    def get_object(
-        self,
-        container: str,
-        name: str,
-        *,
-        headers: Mapping[str, object] | None = None,
-        query: Mapping[str, str | int | None] | None = None,
-    ) -> tuple[dict[str, str], bytes]:
-        """Read a whole object into memory; plain objects are checked against their ETag."""
-        path, shown = object_path(container, name)
-        reply = self.transport.request(
-            "GET", path, display=shown, headers=encode_headers(headers or {}), query=query
-        )
-        expected = verifiable_etag(reply.headers, reply.status)
-        if expected and md5_hex(reply.body) != expected:
-            raise SwiftChecksumError(
-                "downloaded bytes do not match the object's ETag",
-                method="GET",
-                path=shown,
-                transaction_id=reply.transaction_id,
-            )
-        return reply.headers, reply.body
-
-    def download_object(
-        self,
-        container: str,
-        name: str,
-        destination: str | os.PathLike[str],
-        *,
-        if_none_match: str | None = None,
-        headers: Mapping[str, object] | None = None,
-    ) -> DownloadResult:
-        """Stream an object to ``destination`` through a verified temporary file.
-
-        The bytes go to a hidden file in the destination's directory, which replaces
-        ``destination`` only after the download completed and (for plain objects) its
-        MD5 matched the ETag; on any failure it is removed and ``destination`` is
-        left as it was.
-
-        :param if_none_match: an ETag; if the object still has it (304) nothing is written.
-        """
-        target = Path(destination)
-        path, shown = object_path(container, name)
-        directory = target.parent
-        if not directory.is_dir():
-            raise SwiftValidationError(f"download directory {str(directory)!r} does not exist")
-        send = encode_headers(headers or {})
-        if if_none_match:
-            send["If-None-Match"] = if_none_match
-        try:
-            handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below
-                dir=directory, prefix=f".{target.name}.", suffix=".part", delete=False
-            )
-        except OSError as exc:
-            raise SwiftValidationError(
-                f"cannot write in {str(directory)!r}: {exc.strerror}"
-            ) from None
-        temp = Path(handle.name)
-        try:
-            with handle:
-
-                def consume(resp: requests.Response) -> tuple[int, str]:
-                    handle.seek(0)
-                    handle.truncate()
-                    digest = hashlib.md5(usedforsecurity=False)
-                    size = 0
-                    for chunk in resp.iter_content(CHUNK):
-                        handle.write(chunk)
-                        digest.update(chunk)
-                        size += len(chunk)
-                    handle.flush()
-                    return size, digest.hexdigest()
-
-                reply = self.transport.request(
-                    "GET",
-                    path,
-                    display=shown,
-                    headers=send,
-                    expect=(200, 206, 304),
-                    consume=consume,
-                )
-            if reply.status == 304:
-                temp.unlink()
-                return DownloadResult(
-                    target, 0, strip_etag(reply.headers.get("etag")), reply.headers, skipped=True
-                )
-            size, md5 = reply.result
-            expected = verifiable_etag(reply.headers, reply.status)
-            if expected and md5 != expected:
-                raise SwiftChecksumError(
-                    f"downloaded bytes have MD5 {md5}, the object's ETag is {expected}; "
-                    "nothing was written to the destination",
-                    method="GET",
-                    path=shown,
-                    transaction_id=reply.transaction_id,
-                )
-            os.replace(temp, target)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
-        return DownloadResult(
-            target,
-            size,
-            strip_etag(reply.headers.get("etag")),
-            reply.headers,
-            verified=expected is not None,
-        )
 
     def post_object(self, container: str, name: str, headers: Mapping[str, object]) -> None:
         """Raw object POST. Swift REPLACES all user metadata and the preserved headers

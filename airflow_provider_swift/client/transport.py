@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Any, TypeVar, cast
+from typing import IO, Any, Protocol, TypeVar, cast
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import requests
@@ -38,7 +38,17 @@ from airflow_provider_swift.client.retry import RetryPolicy
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Body = bytes | IO[bytes] | Iterable[bytes] | None
+
+
+class Readable(Protocol):
+    """A seekable binary source (a file, or a window of one)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+    def tell(self) -> int: ...
+
+
+Body = bytes | IO[bytes] | Readable | Iterable[bytes] | None
 QueryValue = str | int | None
 
 

@@ -164,16 +164,23 @@ class LocalSwift:
         assert self.workdir is not None, "start() the cluster first"
         names_file = self.workdir / "listing-names.txt"
         names_file.write_text("\n".join(names), encoding="utf-8")
+        self._launch("listing", f"AUTH_{account}", container, str(names_file))
+
+    def corrupt_object(self, container: str, name: str, account: str = "test") -> None:
+        """Flip a byte of an object's stored data, as a failing disk would: Swift keeps
+        serving it with the original ETag (until its auditor notices)."""
+        self._launch("corrupt", f"AUTH_{account}", container, name)
+
+    def _launch(self, command: str, *args: str) -> None:
+        assert self.workdir is not None, "start() the cluster first"
         subprocess.run(
             [
                 self._python or swift_python(),
                 str(self.workdir / "swift_launcher.py"),
-                "listing",
+                command,
                 str(self.workdir),
                 str(self.workdir / "devices"),
-                f"AUTH_{account}",
-                container,
-                str(names_file),
+                *args,
             ],
             check=True,
             stdin=subprocess.DEVNULL,

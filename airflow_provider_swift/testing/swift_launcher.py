@@ -16,6 +16,7 @@ Usage::
     python swift_launcher.py rings SWIFT_DIR ACCOUNT_PORT CONTAINER_PORT OBJECT_PORT
     python swift_launcher.py serve SWIFT_DIR (proxy|account|container|object) CONF
     python swift_launcher.py listing SWIFT_DIR DEVICES ACCOUNT CONTAINER NAMES_FILE
+    python swift_launcher.py corrupt SWIFT_DIR DEVICES ACCOUNT CONTAINER OBJECT
 """
 
 from __future__ import annotations
@@ -194,6 +195,27 @@ def add_listing_rows(
     )
 
 
+def corrupt_object(swift_dir: str, devices: str, account: str, container: str, obj: str) -> None:
+    """Flip one byte of an object's stored data, leaving its size and metadata (ETag)
+    alone: silent on-disk corruption, which Swift serves until its auditor runs."""
+    import glob
+
+    from swift.common.ring import Ring
+    from swift.common.utils import hash_path, storage_directory
+
+    ring = Ring(swift_dir, ring_name="object")
+    part, nodes = ring.get_nodes(account, container, obj)
+    digest = hash_path(account, container, obj)
+    folder = os.path.join(devices, nodes[0]["device"], storage_directory("objects", part, digest))
+    (data_file,) = glob.glob(os.path.join(folder, "*.data"))
+    with open(data_file, "r+b") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        handle.seek(size // 2)
+        byte = handle.read(1)
+        handle.seek(size // 2)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+
+
 def serve(swift_dir: str, kind: str, conf: str) -> int:
     _use_swift_dir(swift_dir)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -212,6 +234,10 @@ def main(argv: list[str]) -> int:
     if len(argv) == 6 and argv[0] == "listing":
         _use_swift_dir(argv[1])
         add_listing_rows(*argv[1:6])
+        return 0
+    if len(argv) == 6 and argv[0] == "corrupt":
+        _use_swift_dir(argv[1])
+        corrupt_object(*argv[1:6])
         return 0
     if len(argv) == 4 and argv[0] == "serve":
         return serve(argv[1], argv[2], argv[3])

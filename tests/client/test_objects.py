@@ -15,6 +15,7 @@ from airflow_provider_swift.client import (
     SwiftPreconditionFailedError,
     SwiftValidationError,
 )
+from airflow_provider_swift.testing.server import LocalSwift
 
 AWKWARD_NAMES = [
     "plain.txt",
@@ -160,17 +161,14 @@ def test_download_of_missing_object_leaves_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_corrupted_download_raises_and_keeps_previous_file(
-    swift_client: SwiftClient, swift_container: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_corrupted_object_download_raises_and_keeps_previous_file(
+    swift_client: SwiftClient, swift_container: str, tmp_path: Path, local_swift: LocalSwift
 ) -> None:
-    swift_client.put_object(swift_container, "c", b"good bytes")
+    swift_client.put_object(swift_container, "c", b"good bytes" * 1000)
+    local_swift.corrupt_object(swift_container, "c")
     target = tmp_path / "c"
     target.write_bytes(b"previous")
-    from airflow_provider_swift.client import objects
-
-    real = objects.verifiable_etag
-    monkeypatch.setattr(objects, "verifiable_etag", lambda h, s: "f" * 32 if real(h, s) else None)
-    with pytest.raises(SwiftChecksumError):
+    with pytest.raises(SwiftChecksumError, match="MD5"):
         swift_client.download_object(swift_container, "c", target)
     assert target.read_bytes() == b"previous"
     assert [p.name for p in tmp_path.iterdir()] == ["c"]

@@ -1,0 +1,236 @@
+"""Reading objects, verified: plain objects against their MD5, large ones per segment.
+
+Swift checks nothing end to end for a large object: its ETag is a hash of segment
+hashes. Here, whenever a GET returns a whole object, its bytes are checked while
+they stream -- against the ETag for a plain object, and at every segment boundary
+against the segment MD5s of the SLO manifest or DLO listing -- and a download is
+written to a temporary file that replaces the target only once everything matched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, cast
+
+import requests
+
+from airflow_provider_swift.client.container import ContainerAPI
+from airflow_provider_swift.client.errors import SwiftValidationError
+from airflow_provider_swift.client.names import object_path
+from airflow_provider_swift.client.objects import CHUNK, ObjectAPI, strip_etag
+from airflow_provider_swift.client.segments import (
+    Segment,
+    parse_dlo_manifest_header,
+    parse_slo_manifest,
+)
+from airflow_provider_swift.client.transport import encode_headers
+from airflow_provider_swift.client.verify import StreamVerifier
+
+#: Nested SLOs deeper than this are refused (Swift itself allows 10 levels).
+MAX_MANIFEST_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class DownloadResult:
+    """Outcome of a download: ``skipped`` when ``If-None-Match`` answered 304.
+
+    ``verified`` says the bytes were checked: ``"md5"`` for a plain object,
+    ``"segments"`` for a large one, None when they could not be (a partial read).
+    """
+
+    path: Path
+    bytes: int
+    etag: str | None
+    headers: dict[str, str]
+    skipped: bool = False
+    verified: str | None = None
+
+
+def large_object_kind(headers: Mapping[str, str]) -> str | None:
+    """``"slo"``, ``"dlo"`` or None, from an object's HEAD/GET headers."""
+    if headers.get("x-static-large-object", "").lower() == "true":
+        return "slo"
+    if "x-object-manifest" in headers:
+        return "dlo"
+    return None
+
+
+class DownloadAPI(ObjectAPI, ContainerAPI):
+    """Segment discovery and verified reads."""
+
+    def slo_segments(self, container: str, name: str, *, depth: int = 0) -> list[Segment]:
+        """The data segments of an SLO, nested manifests expanded, in order."""
+        if depth > MAX_MANIFEST_DEPTH:
+            raise SwiftValidationError(f"/{container}/{name}: SLOs nested too deeply")
+        path, shown = object_path(container, name)
+        reply = self.transport.request(
+            "GET", path, display=shown, query={"multipart-manifest": "get"}
+        )
+        segments: list[Segment] = []
+        for segment in parse_slo_manifest(json.loads(reply.body)):
+            if segment.nested:
+                segments += self.slo_segments(segment.container, segment.name, depth=depth + 1)
+            else:
+                segments.append(segment)
+        return segments
+
+    def dlo_segments(self, manifest_header: str) -> list[Segment]:
+        """The segments a DLO joins right now: every object under its prefix, in order."""
+        container, prefix = parse_dlo_manifest_header(manifest_header)
+        return [
+            Segment(container, entry["name"], entry["hash"], int(entry["bytes"]))
+            for entry in self.iter_objects(container, prefix=prefix)
+        ]
+
+    def segments_of(
+        self, container: str, name: str, headers: Mapping[str, str] | None = None
+    ) -> list[Segment] | None:
+        """A large object's data segments in order, or None for a plain object."""
+        headers = headers if headers is not None else self.head_object(container, name)
+        kind = large_object_kind(headers)
+        if kind == "slo":
+            return self.slo_segments(container, name)
+        if kind == "dlo":
+            return self.dlo_segments(headers["x-object-manifest"])
+        return None
+
+    def verifier_for(
+        self, container: str, name: str, headers: Mapping[str, str], status: int
+    ) -> StreamVerifier | None:
+        """How to check a GET response's bytes, or None when they cannot be checked
+        (a partial response, or an ETag that is not an MD5, e.g. an encrypted object)."""
+        etag = strip_etag(headers.get("etag"))
+        if status != 200 or not etag or len(etag) != 32:
+            return None
+        where = f"/{container}/{name}"
+        return StreamVerifier(etag, self.segments_of(container, name, headers), where=where)
+
+    def get_object(
+        self,
+        container: str,
+        name: str,
+        *,
+        headers: Mapping[str, object] | None = None,
+        query: Mapping[str, str | int | None] | None = None,
+    ) -> tuple[dict[str, str], bytes]:
+        """Read a whole object into memory, verified (see the module docstring)."""
+        path, shown = object_path(container, name)
+
+        def consume(resp: requests.Response) -> bytes:
+            verifier = self._verifier_unless_manifest(container, name, resp, query)
+            chunks = []
+            for chunk in resp.iter_content(CHUNK):
+                if verifier:
+                    verifier.update(chunk)
+                chunks.append(chunk)
+            if verifier:
+                verifier.finish()
+            return b"".join(chunks)
+
+        reply = self.transport.request(
+            "GET",
+            path,
+            display=shown,
+            headers=encode_headers(headers or {}),
+            query=query,
+            consume=consume,
+        )
+        return reply.headers, reply.result or b""
+
+    def _verifier_unless_manifest(
+        self,
+        container: str,
+        name: str,
+        resp: requests.Response,
+        query: Mapping[str, str | int | None] | None,
+    ) -> StreamVerifier | None:
+        if query and "multipart-manifest" in query:
+            return None  # the manifest itself, not the object's data
+        lowered = {k.lower(): v for k, v in resp.headers.items()}
+        return self.verifier_for(container, name, lowered, resp.status_code)
+
+    def download_object(
+        self,
+        container: str,
+        name: str,
+        destination: str | os.PathLike[str],
+        *,
+        if_none_match: str | None = None,
+        headers: Mapping[str, object] | None = None,
+    ) -> DownloadResult:
+        """Stream an object to ``destination`` through a verified temporary file.
+
+        The bytes go to a hidden file in the destination's directory, which replaces
+        ``destination`` only after the download completed and its bytes matched
+        (whole MD5, or every segment's MD5 for a large object); on any failure it is
+        removed and ``destination`` is left as it was.
+
+        :param if_none_match: an ETag; if the object still has it (304) nothing is written.
+        """
+        target = Path(destination)
+        path, shown = object_path(container, name)
+        directory = target.parent
+        if not directory.is_dir():
+            raise SwiftValidationError(f"download directory {str(directory)!r} does not exist")
+        if target.is_dir():
+            raise SwiftValidationError(f"download target {str(target)!r} is a directory")
+        send = encode_headers(headers or {})
+        if if_none_match:
+            send["If-None-Match"] = if_none_match
+        try:
+            handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below
+                dir=directory, prefix=f".{target.name}.", suffix=".part", delete=False
+            )
+        except OSError as exc:
+            raise SwiftValidationError(
+                f"cannot write in {str(directory)!r}: {exc.strerror}"
+            ) from None
+        temp = Path(handle.name)
+        try:
+            with handle:
+                stream = cast(IO[bytes], handle)
+                reply = self.transport.request(
+                    "GET",
+                    path,
+                    display=shown,
+                    headers=send,
+                    expect=(200, 206, 304),
+                    consume=lambda resp: self._stream_to(stream, resp, container, name),
+                )
+            if reply.status == 304:
+                temp.unlink()
+                return DownloadResult(
+                    target, 0, strip_etag(reply.headers.get("etag")), reply.headers, skipped=True
+                )
+            size, verified = reply.result
+            os.replace(temp, target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        return DownloadResult(
+            target, size, strip_etag(reply.headers.get("etag")), reply.headers, verified=verified
+        )
+
+    def _stream_to(
+        self, handle: IO[bytes], resp: requests.Response, container: str, name: str
+    ) -> tuple[int, str | None]:
+        # called once per attempt: a retried GET starts the file again
+        handle.seek(0)
+        handle.truncate()
+        verifier = self._verifier_unless_manifest(container, name, resp, None)
+        size = 0
+        for chunk in resp.iter_content(CHUNK):
+            handle.write(chunk)
+            if verifier:
+                verifier.update(chunk)
+            size += len(chunk)
+        handle.flush()
+        if verifier is None:
+            return size, None
+        verifier.finish()
+        return size, "segments" if verifier.checks_segments else "md5"

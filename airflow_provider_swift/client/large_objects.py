@@ -1,0 +1,200 @@
+"""What every large-object operation needs: limits, versioning, identity, cleanup, deletes.
+
+Large objects own their segments: deleting one removes its segments (after the
+manifest, for a DLO, so no manifest ever points at missing data), and overwriting
+one retires the old segments the new manifest no longer uses -- but never in a
+versioned container, whose older versions still read them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable, Mapping
+
+from airflow_provider_swift.client.bulk import BulkAPI, BulkDeleteResult
+from airflow_provider_swift.client.download import DownloadAPI, large_object_kind
+from airflow_provider_swift.client.errors import (
+    SwiftError,
+    SwiftNotFoundError,
+    SwiftValidationError,
+)
+from airflow_provider_swift.client.names import object_path
+from airflow_provider_swift.client.objects import md5_of_stream, strip_etag
+from airflow_provider_swift.client.segments import Limits, Segment
+
+log = logging.getLogger(__name__)
+
+IF_EXISTS = ("replace", "skip_identical", "fail")
+#: Stream segments are spooled to disk past this size, so memory stays flat.
+SPOOL_IN_MEMORY = 8 * 1024**2
+
+
+def check_if_exists(if_exists: str) -> None:
+    if if_exists not in IF_EXISTS:
+        raise SwiftValidationError(
+            f"if_exists={if_exists!r}; expected one of {', '.join(IF_EXISTS)}"
+        )
+
+
+class LargeObjectAPI(DownloadAPI, BulkAPI):
+    """Whole-object operations that understand large objects."""
+
+    def large_object_limits(self) -> Limits:
+        return Limits.from_info(self.capabilities())
+
+    def is_versioned(self, container: str) -> bool:
+        """Whether older versions of the container's objects are kept (either API)."""
+        headers = self.head_container(container)
+        return (
+            "x-versions-location" in headers
+            or "x-history-location" in headers
+            or headers.get("x-versions-enabled", "").lower() == "true"
+        )
+
+    def head_or_none(self, container: str, name: str) -> dict[str, str] | None:
+        try:
+            return self.head_object(container, name)
+        except SwiftNotFoundError:
+            return None
+
+    def matches_file(
+        self, container: str, name: str, path: str, headers: Mapping[str, str] | None = None
+    ) -> bool:
+        """Whether the stored object holds exactly the bytes of a local file.
+
+        Plain objects compare the file's MD5 with the ETag; large objects compare the
+        MD5 of each stretch of the file with the matching segment's.
+        """
+        headers = headers if headers is not None else self.head_or_none(container, name)
+        if headers is None or not os.path.isfile(path):
+            return False
+        size = os.path.getsize(path)
+        segments = self.segments_of(container, name, headers)
+        with open(path, "rb") as handle:
+            if segments is None:
+                return int(headers.get("content-length", -1)) == size and md5_of_stream(
+                    handle
+                ) == strip_etag(headers.get("etag"))
+            if sum(s.size for s in segments) != size:
+                return False
+            for segment in segments:
+                if md5_of_stream(handle, segment.size) != segment.etag.strip('"'):
+                    return False
+                handle.seek(segment.size, os.SEEK_CUR)
+        return True
+
+    def _retire(
+        self,
+        container: str,
+        name: str,
+        replaced: Mapping[str, str] | None,
+        segments: list[Segment],
+        *,
+        old: list[Segment] | None = None,
+    ) -> None:
+        """After an overwrite, delete the old object's segments the new one does not use.
+
+        Only segments under this object's own segment names (``<name>/slo|dlo/...``)
+        are touched, and none in a versioned container.
+        """
+        if replaced is None or large_object_kind(replaced) is None:
+            return
+        if old is None:
+            old = self.segments_of(container, name, replaced) or []
+        keep = {(s.container, s.name) for s in segments}
+        owned = (f"{name}/slo/", f"{name}/dlo/")
+        doomed = [
+            (s.container, s.name)
+            for s in old
+            if (s.container, s.name) not in keep and s.name.startswith(owned)
+        ]
+        if not doomed:
+            return
+        if self.is_versioned(container):
+            log.info("Keeping %d old segments: /%s is versioned", len(doomed), container)
+            return
+        result = self.delete_many(doomed)
+        if result.errors:
+            log.warning("Could not delete some old segments of /%s/%s: %s", container, name,
+                        result.errors[:5])  # fmt: skip
+
+    # -- deletes ----------------------------------------------------------------------
+
+    def remove_object(self, container: str, name: str, *, missing_ok: bool = False) -> bool:
+        """Delete an object and, for a large object, its segments.
+
+        In a versioned container only the object itself is deleted: older versions
+        still reference the segments.
+
+        :return: True if deleted; False if absent and ``missing_ok``.
+        """
+        current = self.head_or_none(container, name)
+        if current is None:
+            if missing_ok:
+                return False
+            raise SwiftNotFoundError(
+                "object not found", status=404, method="DELETE", path=f"/{container}/{name}"
+            )
+        kind = large_object_kind(current)
+        if kind is None or self.is_versioned(container):
+            self.delete_object(container, name)
+            return True
+        if kind == "slo":
+            self._delete_slo(container, name)
+            return True
+        segments = self.segments_of(container, name, current) or []
+        self.delete_object(container, name)  # the manifest first: never a broken DLO
+        self.delete_many((s.container, s.name) for s in segments).raise_for_errors()
+        return True
+
+    def _delete_slo(self, container: str, name: str) -> None:
+        path, shown = object_path(container, name)
+        reply = self.transport.request(
+            "DELETE",
+            path,
+            display=shown,
+            query={"multipart-manifest": "delete"},
+            headers={"Accept": "application/json"},
+            ok_after_retry=(404,),
+        )
+        if reply.status == 404:
+            return
+        outcome = json.loads(reply.body or b"{}")
+        errors = outcome.get("Errors") or []
+        status = str(outcome.get("Response Status", "200"))
+        if errors or not status.startswith("2"):
+            raise SwiftError(
+                f"deleting the SLO and its segments failed ({status}): {errors[:10]}",
+                status=int(status.split(" ", 1)[0] or 0) or None,
+                method="DELETE",
+                path=shown,
+                transaction_id=reply.transaction_id,
+            )
+
+    def remove_objects(self, container: str, names: Iterable[str]) -> BulkDeleteResult:
+        """Delete many objects (bulk delete where offered) and their segments.
+
+        Manifests and plain objects go first, then the segments, so no remaining
+        manifest ever points at deleted segments. Missing names count as not found.
+        """
+        wanted = list(dict.fromkeys(names))
+        if not wanted:
+            return BulkDeleteResult()
+        listed = {
+            entry["name"]: entry
+            # the common *string* prefix narrows the listing to what can match
+            for entry in self.iter_objects(container, prefix=os.path.commonprefix(wanted))  # noqa: RUF071
+        }
+        segments: list[tuple[str, str]] = []
+        versioned = self.is_versioned(container)
+        for name in wanted:
+            entry = listed.get(name)
+            maybe_large = entry is not None and ("slo_etag" in entry or int(entry["bytes"]) == 0)
+            if maybe_large and not versioned:
+                found = self.segments_of(container, name) if entry is not None else None
+                segments += [(s.container, s.name) for s in found or ()]
+        result = self.delete_many((container, name) for name in wanted)
+        result.merge(self.delete_many(segments))
+        return result

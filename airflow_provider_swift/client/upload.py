@@ -1,0 +1,477 @@
+"""Uploads: one PUT, or segments in parallel and the manifest last.
+
+An upload cuts the data into segments (see :mod:`segments` for the sizes), sends
+them concurrently from a bounded thread pool -- each segment streamed from its own
+window of the file, its MD5 computed on the way and compared with what Swift
+stored -- and writes the manifest only when every segment is in place:
+
+* on failure, the segments this upload sent are deleted (unless ``leave_segments``)
+  and no manifest is written, so nothing half-uploaded ever looks complete;
+* on success, the old object's segments that the new manifest does not reference
+  are deleted, except in versioned containers (see ``LargeObjectAPI._retire``);
+* a retried upload of the same unchanged file finds its segments under the same
+  names and re-sends only those missing or different (checked by MD5).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass
+from typing import IO, Any
+
+from airflow_provider_swift.client.download import large_object_kind
+from airflow_provider_swift.client.errors import (
+    SwiftChecksumError,
+    SwiftError,
+    SwiftNotFoundError,
+    SwiftPreconditionFailedError,
+    SwiftValidationError,
+    error_for_status,
+)
+from airflow_provider_swift.client.large_objects import LargeObjectAPI, check_if_exists
+from airflow_provider_swift.client.metadata import metadata_headers, validate_metadata
+from airflow_provider_swift.client.names import object_path
+from airflow_provider_swift.client.objects import md5_of_stream, strip_etag
+from airflow_provider_swift.client.pieces import (
+    HashingReader,
+    Piece,
+    Spooler,
+    file_window,
+    spool_window,
+)
+from airflow_provider_swift.client.segments import (
+    Segment,
+    choose_segment_size,
+    composite_etag,
+    dlo_manifest_header,
+    segment_name,
+    segment_prefix,
+    segment_sizes,
+    slo_manifest,
+)
+from airflow_provider_swift.client.transport import encode_headers
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """What an upload did. ``etag`` is the object's ETag as HEAD returns it (unquoted)."""
+
+    container: str
+    name: str
+    etag: str
+    bytes: int
+    large_object: str | None = None
+    segments: int = 0
+    segments_uploaded: int = 0
+    skipped: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class UploadAPI(LargeObjectAPI):
+    """Uploads of any size."""
+
+    def upload_file(
+        self,
+        container: str,
+        name: str,
+        path: str | os.PathLike[str],
+        *,
+        segment_size: int | None = None,
+        large_object: str = "slo",
+        segment_container: str | None = None,
+        threads: int = 4,
+        content_type: str | None = None,
+        metadata: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        delete_at: int | None = None,
+        if_exists: str = "replace",
+        leave_segments: bool = False,
+    ) -> UploadResult:
+        """Upload a local file: one PUT, or a large object when it is bigger than the
+        segment size (explicit, else derived from the cluster's ``/info``).
+
+        :param large_object: ``"slo"`` (static, checked by Swift) or ``"dlo"``.
+        :param segment_container: where segments go; default ``<container>_segments``.
+        :param threads: segments sent at once.
+        :param delete_at: Unix time at which the object (and its segments) expire.
+        :param if_exists: ``replace``; ``skip_identical`` leaves an identical object
+            alone (per-segment MD5s for large objects); ``fail`` refuses to overwrite.
+        :param leave_segments: on failure keep the segments sent, for a later resume.
+        """
+        check_if_exists(if_exists)
+        source = os.fspath(path)
+        try:
+            stat = os.stat(source)
+        except OSError as exc:
+            raise SwiftValidationError(
+                f"cannot read local file {source!r}: {exc.strerror}"
+            ) from None
+        if not os.path.isfile(source) or not os.access(source, os.R_OK):
+            raise SwiftValidationError(f"local file {source!r} is not a readable file")
+        size = stat.st_size
+        chosen = choose_segment_size(
+            size, self.large_object_limits(), segment_size=segment_size, kind=large_object
+        )
+        object_path(container, name)
+        current = self.head_or_none(container, name)
+        if current is not None and if_exists == "fail":
+            raise SwiftPreconditionFailedError(
+                "object already exists and if_exists='fail'",
+                status=412,
+                method="PUT",
+                path=f"/{container}/{name}",
+            )
+        sizes = segment_sizes(size, chosen) if chosen else [size]
+        if (
+            current is not None
+            and if_exists == "skip_identical"
+            and self.matches_file(container, name, source, current)
+        ):
+            kind = large_object_kind(current)
+            log.info("Skipping /%s/%s: identical object already stored", container, name)
+            return UploadResult(
+                container,
+                name,
+                strip_etag(current.get("etag")) or "",
+                size,
+                kind,
+                len(sizes) if kind else 0,
+                skipped=True,
+            )
+        if chosen is None:
+            return self._upload_whole_file(
+                container, name, source, size, current,
+                content_type=content_type, metadata=metadata, headers=headers,
+                delete_at=delete_at, if_exists=if_exists,
+            )  # fmt: skip
+
+        def pieces() -> Iterator[Piece]:
+            offset = 0
+            for index, piece_size in enumerate(sizes):
+                yield Piece(index, piece_size, file_window(source, offset, piece_size))
+                offset += piece_size
+
+        upload_id = f"{stat.st_mtime_ns}/{size}/{chosen}"
+        return self._upload_large(
+            container, name, pieces(), upload_id, current,
+            kind=large_object, segment_container=segment_container, threads=threads,
+            content_type=content_type, metadata=metadata, headers=headers,
+            delete_at=delete_at, if_exists=if_exists, leave_segments=leave_segments,
+            resume=True,
+        )  # fmt: skip
+
+    def upload_stream(
+        self,
+        container: str,
+        name: str,
+        stream: IO[bytes] | Iterable[bytes],
+        *,
+        segment_size: int | None = None,
+        large_object: str = "slo",
+        segment_container: str | None = None,
+        threads: int = 4,
+        content_type: str | None = None,
+        metadata: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        delete_at: int | None = None,
+        if_exists: str = "replace",
+        leave_segments: bool = False,
+    ) -> UploadResult:
+        """Upload a stream of unknown length (a binary file object or an iterable of
+        bytes): one PUT if it fits in one segment, else a large object.
+
+        Each segment is spooled to a temporary file (in memory up to 8 MiB) so it can
+        be re-sent on a retry; at most ``threads + 1`` segments are spooled at once.
+        ``if_exists="skip_identical"`` is not available: the data is known only once read.
+        """
+        check_if_exists(if_exists)
+        if if_exists == "skip_identical":
+            raise SwiftValidationError("if_exists='skip_identical' needs a file, not a stream")
+        chosen = choose_segment_size(
+            None, self.large_object_limits(), segment_size=segment_size, kind=large_object
+        )
+        assert chosen is not None
+        object_path(container, name)
+        current = self.head_or_none(container, name)
+        if current is not None and if_exists == "fail":
+            raise SwiftPreconditionFailedError(
+                "object already exists and if_exists='fail'",
+                status=412,
+                method="PUT",
+                path=f"/{container}/{name}",
+            )
+        spooler = Spooler(stream, chosen)
+        first, first_size = spooler.next_segment()
+        if spooler.exhausted():
+            try:
+                first.seek(0)
+                put = self.put_object(
+                    container,
+                    name,
+                    first,
+                    content_length=first_size,
+                    content_type=content_type,
+                    metadata=metadata,
+                    headers=_with_expiry(headers, delete_at),
+                    if_none_match="*" if if_exists == "fail" else None,
+                )
+            finally:
+                first.close()
+            self._retire(container, name, current, [])
+            return UploadResult(container, name, put.etag, first_size)
+
+        def pieces() -> Iterator[Piece]:
+            spool, spool_size, index = first, first_size, 0
+            while True:
+                yield Piece(index, spool_size, spool_window(spool, spool_size), spool.close)
+                if spooler.exhausted():
+                    return
+                spool, spool_size = spooler.next_segment()
+                index += 1
+
+        return self._upload_large(
+            container, name, pieces(), uuid.uuid4().hex, current,
+            kind=large_object, segment_container=segment_container, threads=threads,
+            content_type=content_type, metadata=metadata, headers=headers,
+            delete_at=delete_at, if_exists=if_exists, leave_segments=leave_segments,
+            resume=False,
+        )  # fmt: skip
+
+    def _upload_whole_file(
+        self,
+        container: str,
+        name: str,
+        source: str,
+        size: int,
+        current: dict[str, str] | None,
+        *,
+        content_type: str | None,
+        metadata: Mapping[str, object] | None,
+        headers: Mapping[str, object] | None,
+        delete_at: int | None,
+        if_exists: str,
+    ) -> UploadResult:
+        with open(source, "rb") as handle:
+            put = self.put_object(
+                container,
+                name,
+                handle,
+                content_type=content_type,
+                metadata=metadata,
+                headers=_with_expiry(headers, delete_at),
+                if_none_match="*" if if_exists == "fail" else None,
+            )
+        self._retire(container, name, current, [])
+        return UploadResult(container, name, put.etag, size)
+
+    def _upload_large(
+        self,
+        container: str,
+        name: str,
+        pieces: Iterable[Piece],
+        upload_id: str,
+        current: dict[str, str] | None,
+        *,
+        kind: str,
+        segment_container: str | None,
+        threads: int,
+        content_type: str | None,
+        metadata: Mapping[str, object] | None,
+        headers: Mapping[str, object] | None,
+        delete_at: int | None,
+        if_exists: str,
+        leave_segments: bool,
+        resume: bool,
+    ) -> UploadResult:
+        if threads < 1:
+            raise SwiftValidationError(f"threads={threads} must be at least 1")
+        send = _with_expiry(headers, delete_at)
+        if metadata:
+            send.update(
+                metadata_headers(validate_metadata(metadata, self.metadata_limits()), "object")
+            )
+        if content_type:
+            send["Content-Type"] = content_type
+        if if_exists == "fail":
+            send["If-None-Match"] = "*"
+        segment_container = segment_container or f"{container}_segments"
+        self._ensure_segment_container(container, segment_container)
+        prefix = segment_prefix(name, kind, upload_id)
+        existing = (
+            {e["name"]: e for e in self.iter_objects(segment_container, prefix=prefix)}
+            if resume
+            else {}
+        )
+        old = self.segments_of(container, name, current) if current is not None else None
+        keep = {(s.container, s.name) for s in old or ()}
+        sent: list[tuple[str, str]] = []
+        try:
+            segments = self._put_segments(
+                pieces, segment_container, prefix, existing, threads, sent, delete_at
+            )
+            if kind == "slo":
+                etag = self._put_slo_manifest(container, name, segments, send)
+            else:
+                etag = self._put_dlo_manifest(container, name, segment_container, prefix, send)
+        except BaseException as exc:
+            doomed = [pair for pair in sent if pair not in keep]
+            if doomed and not leave_segments:
+                log.warning(
+                    "Upload of /%s/%s failed (%s); deleting the %d segments it sent",
+                    container, name, exc, len(doomed),
+                )  # fmt: skip
+                with contextlib.suppress(SwiftError):
+                    self.delete_many(doomed)
+            raise
+        self._retire(container, name, current, segments, old=old)
+        total = sum(s.size for s in segments)
+        log.info(
+            "Uploaded /%s/%s as %s: %d bytes in %d segments (%d sent, %d already stored)",
+            container, name, kind.upper(), total, len(segments), len(sent),
+            len(segments) - len(sent),
+        )  # fmt: skip
+        return UploadResult(container, name, etag, total, kind, len(segments), len(sent))
+
+    def _ensure_segment_container(self, container: str, segment_container: str) -> None:
+        try:
+            self.head_container(segment_container)
+            return
+        except SwiftNotFoundError:
+            pass
+        policy = self.head_container(container).get("x-storage-policy")
+        self.put_container(
+            segment_container, headers={"X-Storage-Policy": policy} if policy else None
+        )
+
+    def _put_segments(
+        self,
+        pieces: Iterable[Piece],
+        segment_container: str,
+        prefix: str,
+        existing: Mapping[str, Mapping[str, Any]],
+        threads: int,
+        sent: list[tuple[str, str]],
+        delete_at: int | None,
+    ) -> list[Segment]:
+        """Send every piece (skipping intact ones), ``threads`` at a time, in order."""
+        lock = threading.Lock()
+        slots = threading.BoundedSemaphore(threads + 1)
+        extra = {"X-Delete-At": str(delete_at)} if delete_at else {}
+
+        def put(piece: Piece) -> Segment:
+            try:
+                name = segment_name(prefix, piece.index)
+                path, shown = object_path(segment_container, name)
+                with piece.open() as window:
+                    stored = existing.get(name)
+                    if stored is not None and int(stored["bytes"]) == piece.size:
+                        md5 = md5_of_stream(window, piece.size)
+                        if md5 == stored["hash"]:
+                            return Segment(segment_container, name, md5, piece.size)
+                    body = HashingReader(window)
+                    reply = self.transport.request(
+                        "PUT", path, display=shown, body=body, content_length=piece.size,
+                        headers=extra, expect=(201,),
+                    )  # fmt: skip
+                    with lock:
+                        sent.append((segment_container, name))
+                    etag = strip_etag(reply.headers.get("etag")) or ""
+                    if etag != body.hexdigest():
+                        raise SwiftChecksumError(
+                            f"segment {piece.index} was stored with MD5 {etag}, "
+                            f"{body.hexdigest()} was sent",
+                            method="PUT",
+                            path=shown,
+                            transaction_id=reply.transaction_id,
+                        )
+                    return Segment(segment_container, name, etag, piece.size)
+            finally:
+                piece.release()
+                slots.release()
+
+        futures: list[Future[Segment]] = []
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="swift-segment") as pool:
+            for piece in pieces:
+                slots.acquire()
+                if any(f.done() and f.exception() for f in futures):
+                    piece.release()
+                    slots.release()
+                    break
+                futures.append(pool.submit(put, piece))
+            wait(futures, return_when=FIRST_EXCEPTION)
+            failed = next((f for f in futures if f.done() and f.exception()), None)
+            if failed is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+                error = failed.exception()
+                assert error is not None
+                raise error
+        return [f.result() for f in futures]
+
+    def _put_slo_manifest(
+        self, container: str, name: str, segments: list[Segment], headers: dict[str, str | bytes]
+    ) -> str:
+        limits = self.large_object_limits()
+        if len(segments) > limits.max_manifest_segments:
+            raise SwiftValidationError(
+                f"{len(segments)} segments exceed the cluster's limit of "
+                f"{limits.max_manifest_segments} per manifest: use a larger segment_size"
+            )
+        path, shown = object_path(container, name)
+        etag = composite_etag(s.etag for s in segments)
+        body = json.dumps(slo_manifest(segments)).encode("utf-8")
+        reply = self.transport.request(
+            "PUT",
+            path,
+            display=shown,
+            query={"multipart-manifest": "put", "heartbeat": "on"},
+            headers={**headers, "ETag": etag, "Accept": "application/json"},
+            body=body,
+            expect=(201, 202),
+        )
+        if reply.status == 202:  # heartbeat: the real outcome is in the body
+            outcome = json.loads(reply.body.strip() or b"{}")
+            status_line = str(outcome.get("Response Status", ""))
+            code = int(status_line.split(" ", 1)[0] or 0)
+            if not 200 <= code < 300:
+                raise error_for_status(
+                    code or 500,
+                    method="PUT",
+                    path=shown,
+                    reason=f"manifest refused ({status_line})",
+                    body=json.dumps(outcome.get("Errors") or outcome.get("Response Body", "")),
+                    transaction_id=reply.transaction_id,
+                )
+        return etag
+
+    def _put_dlo_manifest(
+        self,
+        container: str,
+        name: str,
+        segment_container: str,
+        prefix: str,
+        headers: dict[str, str | bytes],
+    ) -> str:
+        send = {**headers, "X-Object-Manifest": dlo_manifest_header(segment_container, prefix)}
+        self.put_object(container, name, b"", headers=send)
+        return strip_etag(self.head_object(container, name).get("etag")) or ""
+
+
+def _with_expiry(headers: Mapping[str, object] | None, delete_at: int | None) -> dict[str, Any]:
+    send: dict[str, Any] = encode_headers(headers or {})
+    if delete_at is not None:
+        if delete_at <= time.time():
+            raise SwiftValidationError(f"delete_at={delete_at} is in the past")
+        send["X-Delete-At"] = str(int(delete_at))
+    return send
