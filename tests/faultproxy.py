@@ -29,6 +29,7 @@ class Fault:
     :param reset: close the connection without answering (before forwarding).
     :param drop_response: forward the request, then close without answering.
     :param truncate: forward, answer with the real headers but only half the body, close.
+    :param corrupt: forward, and flip one byte in the middle of the response body.
     :param headers: extra headers on a canned answer (e.g. ``Retry-After``).
     """
 
@@ -39,6 +40,7 @@ class Fault:
     reset: bool = False
     drop_response: bool = False
     truncate: bool = False
+    corrupt: bool = False
     headers: dict[str, str] = field(default_factory=dict)
 
     def matches(self, method: str, path: str) -> bool:
@@ -134,6 +136,9 @@ class FaultProxy:
         data = resp.read()
         upstream.close()
         self.seen.append((method, path, resp.status))
+        if fault and fault.corrupt and data:
+            middle = len(data) // 2
+            data = data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :]
         if fault and fault.drop_response:
             _abort(handler)
             return

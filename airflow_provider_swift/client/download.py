@@ -20,9 +20,9 @@ from typing import IO, cast
 import requests
 
 from airflow_provider_swift.client.container import ContainerAPI
-from airflow_provider_swift.client.errors import SwiftValidationError
+from airflow_provider_swift.client.errors import SwiftChecksumError, SwiftValidationError
 from airflow_provider_swift.client.names import object_path
-from airflow_provider_swift.client.objects import CHUNK, ObjectAPI, strip_etag
+from airflow_provider_swift.client.objects import ObjectAPI, strip_etag
 from airflow_provider_swift.client.segments import (
     Segment,
     parse_dlo_manifest_header,
@@ -31,6 +31,9 @@ from airflow_provider_swift.client.segments import (
 from airflow_provider_swift.client.transport import encode_headers
 from airflow_provider_swift.client.verify import StreamVerifier
 
+#: Bytes read from a response at a time: small enough that a connection breaking
+#: mid-body loses little (and is located precisely), large enough to be cheap.
+READ_CHUNK = 64 * 1024
 #: Nested SLOs deeper than this are refused (Swift itself allows 10 levels).
 MAX_MANIFEST_DEPTH = 10
 
@@ -124,7 +127,7 @@ class DownloadAPI(ObjectAPI, ContainerAPI):
         def consume(resp: requests.Response) -> bytes:
             verifier = self._verifier_unless_manifest(container, name, resp, query)
             chunks = []
-            for chunk in resp.iter_content(CHUNK):
+            for chunk in resp.iter_content(READ_CHUNK):
                 if verifier:
                     verifier.update(chunk)
                 chunks.append(chunk)
@@ -194,13 +197,14 @@ class DownloadAPI(ObjectAPI, ContainerAPI):
         try:
             with handle:
                 stream = cast(IO[bytes], handle)
+                broken_at: list[int] = []
                 reply = self.transport.request(
                     "GET",
                     path,
                     display=shown,
                     headers=send,
                     expect=(200, 206, 304),
-                    consume=lambda resp: self._stream_to(stream, resp, container, name),
+                    consume=lambda resp: self._stream_to(stream, resp, container, name, broken_at),
                 )
             if reply.status == 304:
                 temp.unlink()
@@ -217,18 +221,41 @@ class DownloadAPI(ObjectAPI, ContainerAPI):
         )
 
     def _stream_to(
-        self, handle: IO[bytes], resp: requests.Response, container: str, name: str
+        self,
+        handle: IO[bytes],
+        resp: requests.Response,
+        container: str,
+        name: str,
+        broken_at: list[int],
     ) -> tuple[int, str | None]:
-        # called once per attempt: a retried GET starts the file again
+        """Write one attempt's body to ``handle`` (a retried GET starts the file again).
+
+        Swift aborts a large object's response when a segment fails its own checks
+        (an MD5 or ETag that no longer matches the manifest). A connection that
+        breaks twice in a row at the same byte of a large object is that, not the
+        network: it is raised as a checksum error instead of being retried further.
+        """
         handle.seek(0)
         handle.truncate()
         verifier = self._verifier_unless_manifest(container, name, resp, None)
         size = 0
-        for chunk in resp.iter_content(CHUNK):
-            handle.write(chunk)
-            if verifier:
-                verifier.update(chunk)
-            size += len(chunk)
+        try:
+            for chunk in resp.iter_content(READ_CHUNK):
+                handle.write(chunk)
+                if verifier:
+                    verifier.update(chunk)
+                size += len(chunk)
+        except requests.exceptions.RequestException:
+            if verifier and verifier.checks_segments and broken_at[-1:] == [size]:
+                raise SwiftChecksumError(
+                    f"Swift cut the response short at byte {size} "
+                    f"({verifier.position()}) on every attempt: a segment is damaged or "
+                    "was replaced after the manifest was written",
+                    method="GET",
+                    path=f"/{container}/{name}",
+                ) from None
+            broken_at.append(size)
+            raise
         handle.flush()
         if verifier is None:
             return size, None

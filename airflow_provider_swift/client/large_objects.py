@@ -85,24 +85,22 @@ class LargeObjectAPI(DownloadAPI, BulkAPI):
                 handle.seek(segment.size, os.SEEK_CUR)
         return True
 
+    def replaced_segments(
+        self, container: str, name: str, current: Mapping[str, str] | None
+    ) -> list[Segment]:
+        """The segments of the object about to be replaced (read BEFORE overwriting it)."""
+        if current is None or large_object_kind(current) is None:
+            return []
+        return self.segments_of(container, name, current) or []
+
     def _retire(
-        self,
-        container: str,
-        name: str,
-        replaced: Mapping[str, str] | None,
-        segments: list[Segment],
-        *,
-        old: list[Segment] | None = None,
+        self, container: str, name: str, old: list[Segment], segments: list[Segment]
     ) -> None:
         """After an overwrite, delete the old object's segments the new one does not use.
 
         Only segments under this object's own segment names (``<name>/slo|dlo/...``)
         are touched, and none in a versioned container.
         """
-        if replaced is None or large_object_kind(replaced) is None:
-            return
-        if old is None:
-            old = self.segments_of(container, name, replaced) or []
         keep = {(s.container, s.name) for s in segments}
         owned = (f"{name}/slo/", f"{name}/dlo/")
         doomed = [

@@ -114,6 +114,8 @@ class UploadAPI(LargeObjectAPI):
         source = os.fspath(path)
         try:
             stat = os.stat(source)
+        except FileNotFoundError:
+            raise SwiftValidationError(f"local file {source!r} does not exist") from None
         except OSError as exc:
             raise SwiftValidationError(
                 f"cannot read local file {source!r}: {exc.strerror}"
@@ -215,6 +217,7 @@ class UploadAPI(LargeObjectAPI):
         spooler = Spooler(stream, chosen)
         first, first_size = spooler.next_segment()
         if spooler.exhausted():
+            old = self.replaced_segments(container, name, current)
             try:
                 first.seek(0)
                 put = self.put_object(
@@ -229,7 +232,7 @@ class UploadAPI(LargeObjectAPI):
                 )
             finally:
                 first.close()
-            self._retire(container, name, current, [])
+            self._retire(container, name, old, [])
             return UploadResult(container, name, put.etag, first_size)
 
         def pieces() -> Iterator[Piece]:
@@ -263,6 +266,7 @@ class UploadAPI(LargeObjectAPI):
         delete_at: int | None,
         if_exists: str,
     ) -> UploadResult:
+        old = self.replaced_segments(container, name, current)
         with open(source, "rb") as handle:
             put = self.put_object(
                 container,
@@ -273,7 +277,7 @@ class UploadAPI(LargeObjectAPI):
                 headers=_with_expiry(headers, delete_at),
                 if_none_match="*" if if_exists == "fail" else None,
             )
-        self._retire(container, name, current, [])
+        self._retire(container, name, old, [])
         return UploadResult(container, name, put.etag, size)
 
     def _upload_large(
@@ -314,8 +318,8 @@ class UploadAPI(LargeObjectAPI):
             if resume
             else {}
         )
-        old = self.segments_of(container, name, current) if current is not None else None
-        keep = {(s.container, s.name) for s in old or ()}
+        old = self.replaced_segments(container, name, current)
+        keep = {(s.container, s.name) for s in old}
         sent: list[tuple[str, str]] = []
         try:
             segments = self._put_segments(
@@ -335,7 +339,7 @@ class UploadAPI(LargeObjectAPI):
                 with contextlib.suppress(SwiftError):
                     self.delete_many(doomed)
             raise
-        self._retire(container, name, current, segments, old=old)
+        self._retire(container, name, old, segments)
         total = sum(s.size for s in segments)
         log.info(
             "Uploaded /%s/%s as %s: %d bytes in %d segments (%d sent, %d already stored)",

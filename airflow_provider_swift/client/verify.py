@@ -42,6 +42,8 @@ class StreamVerifier:
         self._index = 0
         self._left = self._bounds[0] if self._segments else 0
         self._digest = hashlib.md5(usedforsecurity=False)
+        if self._segments and self._left == 0:
+            self._close_segment()
 
     @property
     def checks_segments(self) -> bool:
@@ -81,6 +83,14 @@ class StreamVerifier:
             self._left = self._segments[self._index].size
             if self._left == 0:  # empty segments still count in order
                 self._close_segment()
+
+    def position(self) -> str:
+        """Where the stream is, in words: which segment, for a large object."""
+        if self._segments is None:
+            return f"byte {self.size}"
+        if self._index >= len(self._segments):
+            return "after the last segment"
+        return f"in segment {self._index}, {self._segments[self._index].path}"
 
     def finish(self) -> None:
         """Raise unless every byte arrived and matched."""

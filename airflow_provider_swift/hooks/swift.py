@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import io
 import os
 import re
 import time
 from collections.abc import Collection, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 
@@ -18,9 +19,9 @@ from airflow_provider_swift.client import (
     SwiftClient,
     SwiftError,
     SwiftNotFoundError,
-    SwiftPreconditionFailedError,
     SwiftValidationError,
 )
+from airflow_provider_swift.client.download import large_object_kind
 from airflow_provider_swift.client.objects import CHUNK, strip_etag
 from airflow_provider_swift.hooks.connection import (
     CONN_FIELDS,
@@ -47,10 +48,12 @@ def file_md5(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
-def expiry_headers(
-    delete_at: int | float | None, delete_after: int | float | None
-) -> dict[str, str]:
-    """``X-Delete-At``/``X-Delete-After`` headers, validated (future, not both)."""
+def absolute_expiry(delete_at: float | None, delete_after: float | None) -> int | None:
+    """One Unix expiry time from ``delete_at`` or ``delete_after`` (validated).
+
+    A relative expiry is made absolute once, so every segment of a large object
+    and its manifest expire at the same moment.
+    """
     if delete_at is not None and delete_after is not None:
         raise SwiftValidationError("give delete_at or delete_after, not both")
     if delete_at is not None:
@@ -58,12 +61,12 @@ def expiry_headers(
             raise SwiftValidationError(
                 f"delete_at={delete_at} is in the past; give a future Unix timestamp"
             )
-        return {"X-Delete-At": str(int(delete_at))}
+        return int(delete_at)
     if delete_after is not None:
         if int(delete_after) <= 0:
             raise SwiftValidationError(f"delete_after={delete_after} must be a positive number")
-        return {"X-Delete-After": str(int(delete_after))}
-    return {}
+        return int(time.time() + delete_after)
+    return None
 
 
 def glob_prefix(pattern: str) -> str:
@@ -255,23 +258,43 @@ class SwiftHook(BaseHook):
         delete_at: int | None = None,
         delete_after: int | None = None,
         if_exists: str = "replace",
+        segment_size: int | None = None,
+        large_object: str = "slo",
+        segment_container: str | None = None,
+        threads: int = 4,
     ) -> dict[str, Any]:
-        """Upload bytes (or UTF-8 text) as one object; see :meth:`upload_file`."""
+        """Upload bytes (or UTF-8 text); a large object if bigger than a segment.
+
+        See :meth:`upload_file` for the parameters.
+        """
         payload = data.encode("utf-8") if isinstance(data, str) else data
-        local_md5 = hashlib.md5(payload, usedforsecurity=False).hexdigest()
-        return self._upload(
+        _check_if_exists(if_exists)
+        if if_exists == "skip_identical":
+            current = self.head_object(container, name)
+            md5 = hashlib.md5(payload, usedforsecurity=False).hexdigest()
+            if current is not None and strip_etag(current.get("etag")) == md5:
+                self.log.info("Skipping %s/%s: identical object already stored", container, name)
+                return {"container": container, "name": name, "etag": md5,
+                        "bytes": len(payload), "large_object": None, "segments": 0,
+                        "segments_uploaded": 0, "skipped": True}  # fmt: skip
+            if_exists = "replace"
+        result = self.client.upload_stream(
             container,
             name,
-            payload,
-            local_md5,
-            len(payload),
+            io.BytesIO(payload),
+            segment_size=segment_size,
+            large_object=large_object,
+            segment_container=segment_container,
+            threads=threads,
             content_type=content_type,
             metadata=metadata,
             headers=headers,
-            delete_at=delete_at,
-            delete_after=delete_after,
+            delete_at=absolute_expiry(delete_at, delete_after),
             if_exists=if_exists,
         )
+        self.log.info("Uploaded %s/%s (%d bytes, ETag %s)", container, name, result.bytes,
+                      result.etag)  # fmt: skip
+        return result.as_dict()
 
     def upload_file(
         self,
@@ -279,85 +302,59 @@ class SwiftHook(BaseHook):
         name: str,
         path: str | os.PathLike[str],
         *,
+        segment_size: int | None = None,
+        large_object: str = "slo",
+        segment_container: str | None = None,
+        threads: int = 4,
         content_type: str | None = None,
         metadata: Mapping[str, object] | None = None,
         headers: Mapping[str, object] | None = None,
         delete_at: int | None = None,
         delete_after: int | None = None,
         if_exists: str = "replace",
+        leave_segments: bool = False,
     ) -> dict[str, Any]:
-        """Upload a local file as one object.
+        """Upload a local file: one PUT, or a large object (SLO or DLO) when it is
+        bigger than ``segment_size`` -- by default, than the cluster's ``max_file_size``.
 
-        :param if_exists: ``replace`` (default); ``skip_identical`` leaves an object with
-            the same MD5 alone; ``fail`` refuses to overwrite, atomically
-            (``If-None-Match: *``: of two concurrent uploads exactly one wins).
-        :return: ``container``, ``name``, ``etag``, ``bytes`` and ``skipped``.
+        :param segment_size: cut files bigger than this into segments of this size.
+        :param large_object: ``"slo"`` (default) or ``"dlo"``.
+        :param segment_container: where segments go (default ``<container>_segments``).
+        :param threads: segments uploaded at once.
+        :param delete_at: Unix time at which the object (and its segments) expire.
+        :param delete_after: seconds from now after which they expire.
+        :param if_exists: ``replace`` (default); ``skip_identical`` leaves an object
+            with the same bytes alone (per-segment MD5s for large objects); ``fail``
+            refuses to overwrite (``If-None-Match: *``).
+        :param leave_segments: on failure, keep the segments sent for a later resume.
+        :return: ``container``, ``name``, ``etag``, ``bytes``, ``large_object``,
+            ``segments``, ``segments_uploaded`` and ``skipped``.
         """
-        source = Path(path)
-        if not source.is_file():
-            raise SwiftValidationError(f"local file {str(source)!r} does not exist")
-        if not os.access(source, os.R_OK):
-            raise SwiftValidationError(f"local file {str(source)!r} is not readable")
-        local_md5 = file_md5(source)
-        with open(source, "rb") as handle:
-            return self._upload(
-                container,
-                name,
-                handle,
-                local_md5,
-                source.stat().st_size,
-                content_type=content_type,
-                metadata=metadata,
-                headers=headers,
-                delete_at=delete_at,
-                delete_after=delete_after,
-                if_exists=if_exists,
-            )
-
-    def _upload(
-        self,
-        container: str,
-        name: str,
-        data: bytes | IO[bytes],
-        local_md5: str,
-        size: int,
-        *,
-        content_type: str | None,
-        metadata: Mapping[str, object] | None,
-        headers: Mapping[str, object] | None,
-        delete_at: int | None,
-        delete_after: int | None,
-        if_exists: str,
-    ) -> dict[str, Any]:
-        _check_if_exists(if_exists)
-        send: dict[str, object] = {**(headers or {}), **expiry_headers(delete_at, delete_after)}
-        result = {"container": container, "name": name, "etag": local_md5, "bytes": size}
-        if if_exists == "skip_identical":
-            current = self.head_object(container, name)
-            if current is not None and strip_etag(current.get("etag")) == local_md5:
-                self.log.info("Skipping %s/%s: identical object already stored", container, name)
-                return {**result, "skipped": True}
-        try:
-            put = self.client.put_object(
-                container,
-                name,
-                data,
-                etag=local_md5,
-                content_type=content_type,
-                metadata=metadata,
-                headers=send,
-                if_none_match="*" if if_exists == "fail" else None,
-            )
-        except SwiftPreconditionFailedError as exc:
-            raise SwiftPreconditionFailedError(
-                f"object already exists and if_exists='fail' ({exc.message})",
-                status=exc.status,
-                method=exc.method,
-                path=exc.path,
-                transaction_id=exc.transaction_id,
-            ) from None
-        self.log.info("Uploaded %s/%s (%d bytes, ETag %s)", container, name, size, put.etag)
-        return {**result, "etag": put.etag, "skipped": False}
+        result = self.client.upload_file(
+            container,
+            name,
+            path,
+            segment_size=segment_size,
+            large_object=large_object,
+            segment_container=segment_container,
+            threads=threads,
+            content_type=content_type,
+            metadata=metadata,
+            headers=headers,
+            delete_at=absolute_expiry(delete_at, delete_after),
+            if_exists=if_exists,
+            leave_segments=leave_segments,
+        )
+        if result.skipped:
+            self.log.info("Skipped %s/%s: identical object already stored", container, name)
+        else:
+            self.log.info(
+                "Uploaded %s/%s (%d bytes, ETag %s%s)", container, name, result.bytes,
+                result.etag,
+                f", {result.large_object.upper()} of {result.segments} segments, "
+                f"{result.segments_uploaded} sent" if result.large_object else "",
+            )  # fmt: skip
+        return result.as_dict()
 
     def read_object(self, container: str, name: str) -> bytes:
         """The whole object in memory (MD5-checked for plain objects)."""
@@ -371,12 +368,14 @@ class SwiftHook(BaseHook):
         *,
         if_exists: str = "replace",
     ) -> dict[str, Any]:
-        """Download an object to a local file, atomically and verified.
+        """Download an object to a local file, atomically and verified (plain objects
+        against their MD5, large objects segment by segment).
 
-        :param if_exists: ``replace`` (default); ``skip_identical`` sends the local MD5
-            as ``If-None-Match`` and keeps the file when Swift answers 304; ``fail``
-            refuses to overwrite an existing local file.
-        :return: ``container``, ``name``, ``path``, ``etag``, ``bytes`` and ``skipped``.
+        :param if_exists: ``replace`` (default); ``skip_identical`` keeps a local file
+            that already has the object's bytes (``If-None-Match`` for plain objects,
+            per-segment MD5s for large ones); ``fail`` refuses to overwrite a local file.
+        :return: ``container``, ``name``, ``path``, ``etag``, ``bytes``, ``verified``
+            and ``skipped``.
         """
         _check_if_exists(if_exists)
         target = Path(path)
@@ -387,35 +386,53 @@ class SwiftHook(BaseHook):
                     f"local file {str(target)!r} exists and if_exists='fail'"
                 )
             if if_exists == "skip_identical" and target.is_file():
-                if_none_match = file_md5(target)
+                current = self.client.head_object(container, name)
+                if large_object_kind(current):
+                    if self.client.matches_file(container, name, str(target), current):
+                        self.log.info("Kept %s: identical to %s/%s", target, container, name)
+                        return {"container": container, "name": name, "path": str(target),
+                                "etag": strip_etag(current.get("etag")),
+                                "bytes": target.stat().st_size, "verified": "segments",
+                                "skipped": True}  # fmt: skip
+                else:
+                    if_none_match = file_md5(target)
         result = self.client.download_object(container, name, target, if_none_match=if_none_match)
         if result.skipped:
             self.log.info("Kept %s: identical to %s/%s", target, container, name)
         else:
             self.log.info(
-                "Downloaded %s/%s to %s (%d bytes)", container, name, target, result.bytes
-            )
+                "Downloaded %s/%s to %s (%d bytes, verified: %s)",
+                container, name, target, result.bytes, result.verified,
+            )  # fmt: skip
         return {
             "container": container,
             "name": name,
             "path": str(target),
             "etag": result.etag,
             "bytes": target.stat().st_size if result.skipped else result.bytes,
+            "verified": "md5" if result.skipped else result.verified,
             "skipped": result.skipped,
         }
 
     def delete_object(self, container: str, name: str, *, missing_ok: bool = False) -> bool:
-        """Delete an object.
+        """Delete an object; a large object's segments go with it (not in versioned
+        containers, whose older versions still use them).
 
         :return: True if deleted, False if it was already absent and ``missing_ok``.
         """
-        try:
-            self.client.delete_object(container, name)
-        except SwiftNotFoundError:
-            if missing_ok:
-                return False
-            raise
-        return True
+        return self.client.remove_object(container, name, missing_ok=missing_ok)
+
+    def delete_objects(self, container: str, names: Iterable[str]) -> dict[str, int]:
+        """Delete many objects (bulk delete where the cluster offers it), segments too.
+
+        Missing objects are counted, not errors; any other failure raises, naming them.
+        :return: ``deleted`` and ``not_found`` counts.
+        """
+        result = self.client.remove_objects(container, names)
+        result.raise_for_errors()
+        self.log.info("Deleted %d objects from %s (%d not found)", result.deleted, container,
+                      result.not_found)  # fmt: skip
+        return {"deleted": result.deleted, "not_found": result.not_found}
 
     def update_object_metadata(
         self,
