@@ -9,10 +9,12 @@ written to a temporary file that replaces the target only once everything matche
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
@@ -20,7 +22,12 @@ from typing import IO, cast
 import requests
 
 from airflow_provider_swift.client.container import ContainerAPI
-from airflow_provider_swift.client.errors import SwiftChecksumError, SwiftValidationError
+from airflow_provider_swift.client.errors import (
+    SwiftChecksumError,
+    SwiftNotFoundError,
+    SwiftPreconditionFailedError,
+    SwiftValidationError,
+)
 from airflow_provider_swift.client.names import object_path
 from airflow_provider_swift.client.objects import ObjectAPI, strip_etag
 from airflow_provider_swift.client.segments import (
@@ -165,6 +172,7 @@ class DownloadAPI(ObjectAPI, ContainerAPI):
         *,
         if_none_match: str | None = None,
         headers: Mapping[str, object] | None = None,
+        threads: int = 4,
     ) -> DownloadResult:
         """Stream an object to ``destination`` through a verified temporary file.
 
@@ -173,7 +181,12 @@ class DownloadAPI(ObjectAPI, ContainerAPI):
         (whole MD5, or every segment's MD5 for a large object); on any failure it is
         removed and ``destination`` is left as it was.
 
+        A large object's segments are fetched directly, ``threads`` at a time, each
+        with ``If-Match`` on the ETag its manifest records, into their place in the
+        file: faster than the proxy's single stream, which re-hashes every byte.
+
         :param if_none_match: an ETag; if the object still has it (304) nothing is written.
+        :param threads: segments of a large object fetched at once (1: one stream).
         """
         target = Path(destination)
         path, shown = object_path(container, name)
@@ -204,8 +217,14 @@ class DownloadAPI(ObjectAPI, ContainerAPI):
                     display=shown,
                     headers=send,
                     expect=(200, 206, 304),
-                    consume=lambda resp: self._stream_to(stream, resp, container, name, broken_at),
+                    consume=lambda resp: self._stream_to(
+                        stream, resp, container, name, broken_at, parallel=threads > 1
+                    ),
                 )
+                if isinstance(reply.result, list):
+                    reply.result = self._fetch_segments(
+                        stream, reply.result, threads, f"/{container}/{name}"
+                    )
             if reply.status == 304:
                 temp.unlink()
                 return DownloadResult(
@@ -227,7 +246,9 @@ class DownloadAPI(ObjectAPI, ContainerAPI):
         container: str,
         name: str,
         broken_at: list[int],
-    ) -> tuple[int, str | None]:
+        *,
+        parallel: bool = False,
+    ) -> tuple[int, str | None] | list[Segment]:
         """Write one attempt's body to ``handle`` (a retried GET starts the file again).
 
         Swift aborts a large object's response when a segment fails its own checks
@@ -238,6 +259,9 @@ class DownloadAPI(ObjectAPI, ContainerAPI):
         handle.seek(0)
         handle.truncate()
         verifier = self._verifier_unless_manifest(container, name, resp, None)
+        if parallel and verifier is not None and len(verifier.segments or ()) > 1:
+            resp.close()  # fetch the segments themselves instead, concurrently
+            return list(verifier.segments or ())
         size = 0
         try:
             for chunk in resp.iter_content(READ_CHUNK):
@@ -261,3 +285,60 @@ class DownloadAPI(ObjectAPI, ContainerAPI):
             return size, None
         verifier.finish()
         return size, "segments" if verifier.checks_segments else "md5"
+
+    def _fetch_segments(
+        self, handle: IO[bytes], segments: list[Segment], threads: int, where: str
+    ) -> tuple[int, str]:
+        """GET each segment into its place in ``handle``, checking its MD5 and size."""
+        offsets = [0]
+        for segment in segments:
+            offsets.append(offsets[-1] + segment.size)
+        handle.truncate(offsets[-1])
+        descriptor = handle.fileno()
+
+        def fetch(index: int) -> None:
+            segment = segments[index]
+            path, shown = object_path(segment.container, segment.name)
+
+            def consume(resp: requests.Response) -> tuple[int, str]:
+                digest = hashlib.md5(usedforsecurity=False)
+                position = offsets[index]
+                for chunk in resp.iter_content(READ_CHUNK):
+                    os.pwrite(descriptor, chunk, position)
+                    digest.update(chunk)
+                    position += len(chunk)
+                return position - offsets[index], digest.hexdigest()
+
+            try:
+                reply = self.transport.request(
+                    "GET",
+                    path,
+                    display=shown,
+                    headers={"If-Match": segment.etag},
+                    consume=consume,
+                )
+            except (SwiftPreconditionFailedError, SwiftNotFoundError) as exc:
+                raise SwiftChecksumError(
+                    f"segment {index} ({segment.path}) of {where} was replaced or deleted "
+                    f"after the manifest was written ({exc.status})",
+                    method="GET",
+                    path=where,
+                ) from None
+            size, md5 = reply.result
+            if size != segment.size or md5 != segment.etag.strip('"'):
+                raise SwiftChecksumError(
+                    f"segment {index} ({segment.path}) of {where} has MD5 {md5} and "
+                    f"{size} bytes; its manifest says {segment.etag} and {segment.size}",
+                    method="GET",
+                    path=where,
+                )
+
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="swift-get") as pool:
+            futures = [pool.submit(fetch, index) for index in range(len(segments))]
+            wait(futures, return_when=FIRST_EXCEPTION)
+            for future in futures:
+                error = future.exception() if future.done() else None
+                if error is not None:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise error
+        return offsets[-1], "segments"

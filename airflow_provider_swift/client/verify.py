@@ -46,6 +46,11 @@ class StreamVerifier:
             self._close_segment()
 
     @property
+    def segments(self) -> list[Segment] | None:
+        """The data segments checked against, or None for a plain object."""
+        return self._segments
+
+    @property
     def checks_segments(self) -> bool:
         return self._segments is not None
 

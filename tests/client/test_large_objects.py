@@ -170,15 +170,24 @@ def test_replaced_segment_fails_download_loudly_and_leaves_no_file(
 
 
 @pytest.mark.parametrize("kind", ["slo", "dlo"])
+@pytest.mark.parametrize("threads", [1, 4])
 def test_bytes_damaged_in_transit_are_caught_per_segment(
-    faulty_client: SwiftClient, faulty: FaultProxy, container: str, tmp_path: Path, kind: str
+    faulty_client: SwiftClient,
+    faulty: FaultProxy,
+    container: str,
+    tmp_path: Path,
+    kind: str,
+    threads: int,
 ) -> None:
     source = make_file(tmp_path / "src", 4 * 128 * KIB)
     faulty_client.upload_file(container, "obj", source, segment_size=128 * KIB, large_object=kind)
-    faulty.inject(Fault(method="GET", path=f"/{container}/obj$", corrupt=True))
+    # one stream through the manifest (threads=1), or the segments fetched directly
+    damaged = f"/{container}/obj$" if threads == 1 else r"_segments/.*/00000002$"
+    faulty.inject(Fault(method="GET", path=damaged, corrupt=True))
     with pytest.raises(SwiftChecksumError, match="segment 2"):
-        faulty_client.download_object(container, "obj", tmp_path / "out")
+        faulty_client.download_object(container, "obj", tmp_path / "out", threads=threads)
     assert not (tmp_path / "out").exists()
+    assert faulty.count("GET", r"_segments/") == (0 if threads == 1 else 4)
 
 
 def test_plain_object_damaged_in_transit_is_caught(
@@ -354,3 +363,19 @@ def test_interrupted_upload_resumes_sending_only_missing_segments(
     assert faulty.count("PUT", "_segments/") - before == 10 - stored  # only the missing
     assert (result.segments, result.segments_uploaded) == (10, 10 - stored)
     assert faulty_client.get_object(container, "obj")[1] == source.read_bytes()
+
+
+def test_manifest_refused_by_swift_is_a_typed_error(
+    swift_client: SwiftClient, container: str
+) -> None:
+    """With heartbeat=on Swift answers 202 at once and reports failure in the body."""
+    from airflow_provider_swift.client import SwiftHTTPError
+    from airflow_provider_swift.client.segments import Segment
+
+    swift_client.put_container(f"{container}_segments")
+    missing = Segment(f"{container}_segments", "nope", "0" * 32, 10)
+    with pytest.raises(SwiftHTTPError) as info:
+        swift_client._put_slo_manifest(container, "bad", [missing], {})
+    assert info.value.status == 400 and "nope" in str(info.value)
+    with pytest.raises(SwiftNotFoundError):
+        swift_client.head_object(container, "bad")

@@ -220,3 +220,27 @@ def test_secrets_never_reach_logs_or_errors(
     for secret in secrets:
         assert secret not in logged
         assert all(secret not in text for text in errors)
+
+
+def test_large_upload_download_and_delete_through_the_hook(
+    hook: SwiftHook, container: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "big"
+    source.write_bytes(bytes(range(256)) * 2048)  # 512 KiB
+    uploaded = hook.upload_file(container, "big", source, segment_size=128 * 1024, threads=3)
+    assert (uploaded["large_object"], uploaded["segments"]) == ("slo", 4)
+    target = tmp_path / "copy"
+    assert hook.download_file(container, "big", target)["verified"] == "segments"
+    assert target.read_bytes() == source.read_bytes()
+    before = hook.client.transport.sent.get("GET", 0)
+    kept = hook.download_file(container, "big", target, if_exists="skip_identical")
+    assert kept["skipped"]
+    # the segment list is read, the object's data is not
+    assert hook.client.transport.sent.get("GET", 0) - before == 1
+    hook.upload_bytes(container, "plain", b"x")
+    assert hook.delete_objects(container, ["big", "plain", "gone"]) == {
+        "deleted": 6,
+        "not_found": 1,
+    }
+    assert hook.list_objects(f"{container}_segments") == []
+    hook.delete_container(f"{container}_segments")
