@@ -14,6 +14,7 @@ Not a test: numbers depend on the machine. Results go to docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -27,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from airflow_provider_swift.client import AuthOptions, SwiftClient  # noqa: E402
-from airflow_provider_swift.testing.server import LocalSwift  # noqa: E402
+from airflow_provider_swift.client import AuthOptions, SwiftClient, SwiftError
+from airflow_provider_swift.testing.server import LocalSwift
 
 MIB = 1024 * 1024
 BIN = Path(sys.executable).parent
@@ -41,6 +42,7 @@ class Run:
     seconds: float
     peak_rss_mib: float
     size: int
+    cpu_seconds: float
 
     @property
     def mb_per_s(self) -> float:
@@ -69,8 +71,8 @@ def file_md5(path: Path) -> str:
     return digest.hexdigest()
 
 
-def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Run a command; return (seconds, peak RSS in MiB).
+def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """Run a command; return (seconds, peak RSS in MiB, CPU seconds of the process).
 
     The peak is the kernel's high-water mark (``VmHWM``) of the process, sampled
     until it exits: unlike ``ru_maxrss`` it is reset by ``exec``, so it does not
@@ -85,7 +87,10 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[floa
     )
     peak = 0.0
     status_file = Path(f"/proc/{proc.pid}/status")
-    while proc.poll() is None:
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
         try:
             for line in status_file.read_text().splitlines():
                 if line.startswith("VmHWM:"):
@@ -94,10 +99,11 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[floa
             pass
         time.sleep(0.02)
     seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
         raise RuntimeError(f"{command[0]} failed ({proc.returncode}): {stderr[-2000:]}")
-    return seconds, peak
+    return seconds, peak, usage.ru_utime + usage.ru_stime
 
 
 def probe(args: argparse.Namespace) -> None:
@@ -150,38 +156,113 @@ def bench(args: argparse.Namespace) -> list[Run]:
                 "RCLONE_CONFIG_LOCAL_SWIFT_KEY": swift.user.key,
                 "RCLONE_CONFIG_LOCAL_SWIFT_AUTH_VERSION": "1",
             }
-            swift_cli = [str(BIN / "swift"), "-A", swift.auth_url, "-U", swift.user.login,
-                         "-K", swift.user.key]  # fmt: skip
+            swift_cli = [
+                str(BIN / "swift"),
+                "-A",
+                swift.auth_url,
+                "-U",
+                swift.user.login,
+                "-K",
+                swift.user.key,
+            ]
             tools = {
                 "airflow-provider-swift": (
-                    me + ["upload", "--container", "hook", "--name", "obj", "--path", str(source),
-                          "--segment-size", str(segment), "--threads", str(threads)],
-                    me + ["download", "--container", "hook", "--name", "obj", "--path",
-                          str(work / "out-hook")],
-                    work / "out-hook", None,
+                    [
+                        *me,
+                        "upload",
+                        "--container",
+                        "hook",
+                        "--name",
+                        "obj",
+                        "--path",
+                        str(source),
+                        "--segment-size",
+                        str(segment),
+                        "--threads",
+                        str(threads),
+                    ],
+                    [
+                        *me,
+                        "download",
+                        "--container",
+                        "hook",
+                        "--name",
+                        "obj",
+                        "--path",
+                        str(work / "out-hook"),
+                    ],
+                    work / "out-hook",
+                    None,
                 ),
                 "python-swiftclient": (
-                    swift_cli + ["upload", "--segment-size", str(segment), "--segment-threads",
-                                 str(threads), "--object-name", "obj", "swiftclient", str(source)],
-                    swift_cli + ["download", "swiftclient", "obj", "-o",
-                                 str(work / "out-swiftclient")],
-                    work / "out-swiftclient", None,
+                    [
+                        *swift_cli,
+                        "upload",
+                        "--segment-size",
+                        str(segment),
+                        "--segment-threads",
+                        str(threads),
+                        "--object-name",
+                        "obj",
+                        "swiftclient",
+                        str(source),
+                    ],
+                    [
+                        *swift_cli,
+                        "download",
+                        "swiftclient",
+                        "obj",
+                        "-o",
+                        str(work / "out-swiftclient"),
+                    ],
+                    work / "out-swiftclient",
+                    None,
                 ),
                 "rclone": (
-                    ["rclone", "copyto", str(source), "local_swift:rclone/obj",
-                     "--swift-chunk-size", f"{args.segment_mb}M", "--transfers", str(threads)],
-                    ["rclone", "copyto", "local_swift:rclone/obj", str(work / "out-rclone"),
-                     "--transfers", str(threads)],
-                    work / "out-rclone", rclone_env,
+                    [
+                        "rclone",
+                        "copyto",
+                        str(source),
+                        "local_swift:rclone/obj",
+                        "--swift-chunk-size",
+                        f"{args.segment_mb}M",
+                        "--transfers",
+                        str(threads),
+                    ],
+                    [
+                        "rclone",
+                        "copyto",
+                        "local_swift:rclone/obj",
+                        str(work / "out-rclone"),
+                        "--transfers",
+                        str(threads),
+                    ],
+                    work / "out-rclone",
+                    rclone_env,
                 ),
                 "curl (one PUT/GET)": (
-                    ["curl", "-sSf", "-T", str(source), "-H", f"X-Auth-Token: {token}",
-                     f"{storage}/curl/obj"],
-                    ["curl", "-sSf", "-o", str(work / "out-curl"), "-H", f"X-Auth-Token: {token}",
-                     f"{storage}/curl/obj"],
-                    work / "out-curl", None,
+                    [
+                        "curl",
+                        "-sSf",
+                        "-T",
+                        str(source),
+                        "-H",
+                        f"X-Auth-Token: {token}",
+                        f"{storage}/curl/obj",
+                    ],
+                    [
+                        "curl",
+                        "-sSf",
+                        "-o",
+                        str(work / "out-curl"),
+                        "-H",
+                        f"X-Auth-Token: {token}",
+                        f"{storage}/curl/obj",
+                    ],
+                    work / "out-curl",
+                    None,
                 ),
-            }  # fmt: skip
+            }
             for container in ("hook", "swiftclient", "rclone", "curl"):
                 client.put_container(container)
             if size > client.large_object_limits().max_file_size:
@@ -190,11 +271,24 @@ def bench(args: argparse.Namespace) -> list[Run]:
                 for tool, (upload, download, out, env) in tools.items():
                     if tool not in args.tools:
                         continue
+                    # start every upload from nothing stored: no tool may resume or skip
+                    for container in ("hook", "swiftclient", "rclone", "curl"):
+                        names = [e["name"] for e in client.iter_objects(container)]
+                        client.remove_objects(container, names)
+                        for leftover in ("_segments", "_segments_segments"):
+                            with contextlib.suppress(SwiftError):
+                                segs = [
+                                    e["name"] for e in client.iter_objects(container + leftover)
+                                ]
+                                client.delete_many((container + leftover, n) for n in segs)
                     for direction, command in (("upload", upload), ("download", download)):
-                        seconds, rss = measure(command, env)
-                        runs.append(Run(tool, direction, seconds, rss, size))
-                        print(f"{tool:24} {direction:8} {size / 1e6 / seconds:8.1f} MB/s "
-                              f"{seconds:7.2f} s  peak RSS {rss:7.1f} MiB", flush=True)  # fmt: skip
+                        seconds, rss, cpu = measure(command, env)
+                        runs.append(Run(tool, direction, seconds, rss, size, cpu))
+                        print(
+                            f"{tool:24} {direction:8} {size / 1e6 / seconds:8.1f} MB/s "
+                            f"{seconds:7.2f} s  peak RSS {rss:7.1f} MiB  CPU {cpu:6.2f} s",
+                            flush=True,
+                        )
                     if file_md5(out) != expected:
                         raise RuntimeError(f"{tool} downloaded different bytes")
                     out.unlink()
@@ -226,14 +320,39 @@ def rss_series(args: argparse.Namespace) -> list[tuple[int, float, float]]:
             for size_mb in args.rss_sizes:
                 source = work / "source.bin"
                 make_file(source, size_mb * MIB)
-                _, up = measure(me + ["upload", "--container", "rss", "--name", "obj", "--path",
-                                      str(source), "--segment-size", str(args.segment_mb * MIB),
-                                      "--threads", str(args.threads)])  # fmt: skip
-                _, down = measure(me + ["download", "--container", "rss", "--name", "obj",
-                                        "--path", str(work / "out")])  # fmt: skip
+                _, up, _ = measure(
+                    [
+                        *me,
+                        "upload",
+                        "--container",
+                        "rss",
+                        "--name",
+                        "obj",
+                        "--path",
+                        str(source),
+                        "--segment-size",
+                        str(args.segment_mb * MIB),
+                        "--threads",
+                        str(args.threads),
+                    ]
+                )
+                _, down, _ = measure(
+                    [
+                        *me,
+                        "download",
+                        "--container",
+                        "rss",
+                        "--name",
+                        "obj",
+                        "--path",
+                        str(work / "out"),
+                    ]
+                )
                 rows.append((size_mb, up, down))
-                print(f"{size_mb:6} MB: upload peak RSS {up:6.1f} MiB, download {down:6.1f} MiB",
-                      flush=True)  # fmt: skip
+                print(
+                    f"{size_mb:6} MB: upload peak RSS {up:6.1f} MiB, download {down:6.1f} MiB",
+                    flush=True,
+                )
                 (work / "out").unlink()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -252,15 +371,18 @@ def report(runs: list[Run], rss: list[tuple[int, float, float]], args: argparse.
             f"{args.size_mb} MiB file, {args.segment_mb} MiB segments, {args.threads} threads, "
             f"best of {args.repeat}:",
             "",
-            "| tool | upload MB/s | download MB/s | upload peak RSS MiB | download peak RSS MiB |",
-            "|------|------------:|--------------:|--------------------:|----------------------:|",
+            "| tool | upload MB/s | download MB/s | upload peak RSS MiB | download peak RSS MiB "
+            "| client CPU s/GiB up | client CPU s/GiB down |",
+            "|------|---:|---:|---:|---:|---:|---:|",
         ]
         tools = list(dict.fromkeys(r.tool for r in runs))
         for tool in tools:
             up, down = best[(tool, "upload")], best[(tool, "download")]
+            gib = up.size / 1024**3
             lines.append(
                 f"| {tool} | {up.mb_per_s:.1f} | {down.mb_per_s:.1f} | "
-                f"{up.peak_rss_mib:.0f} | {down.peak_rss_mib:.0f} |"
+                f"{up.peak_rss_mib:.0f} | {down.peak_rss_mib:.0f} | "
+                f"{up.cpu_seconds / gib:.2f} | {down.cpu_seconds / gib:.2f} |"
             )
         ours = "airflow-provider-swift"
         lines += ["", "| ratio (ours / other) | upload | download |", "|---|---:|---:|"]
@@ -271,8 +393,11 @@ def report(runs: list[Run], rss: list[tuple[int, float, float]], args: argparse.
             ratio_down = best[(ours, "download")].mb_per_s / best[(tool, "download")].mb_per_s
             lines.append(f"| vs {tool} | {ratio_up:.2f} | {ratio_down:.2f} |")
     if rss:
-        lines += ["", "| object size | upload peak RSS MiB | download peak RSS MiB |",
-                  "|---:|---:|---:|"]  # fmt: skip
+        lines += [
+            "",
+            "| object size | upload peak RSS MiB | download peak RSS MiB |",
+            "|---:|---:|---:|",
+        ]
         lines += [f"| {size} MB | {up:.1f} | {down:.1f} |" for size, up, down in rss]
         growth = max(rss[-1][1] - rss[0][1], rss[-1][2] - rss[0][2])
         lines.append(f"\nRSS growth from {rss[0][0]} MB to {rss[-1][0]} MB: {growth:.1f} MiB")

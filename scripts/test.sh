@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-.venv/bin/ruff check airflow_provider_swift tests example_dags
-.venv/bin/ruff format --check airflow_provider_swift tests example_dags
+.venv/bin/ruff check airflow_provider_swift tests example_dags benchmarks
+.venv/bin/ruff format --check airflow_provider_swift tests example_dags benchmarks
 .venv/bin/mypy
 .venv/bin/python -m pytest "$@"

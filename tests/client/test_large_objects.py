@@ -379,3 +379,19 @@ def test_manifest_refused_by_swift_is_a_typed_error(
     assert info.value.status == 400 and "nope" in str(info.value)
     with pytest.raises(SwiftNotFoundError):
         swift_client.head_object(container, "bad")
+
+
+def test_delete_without_bulk_middleware_falls_back_to_parallel_deletes(
+    swift_client: SwiftClient, container: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = {k: v for k, v in swift_client.capabilities().items() if k != "bulk_delete"}
+    monkeypatch.setattr(swift_client, "capabilities", lambda refresh=False: info)
+    swift_client.upload_file(
+        container, "slo", make_file(tmp_path / "src", 3 * 128 * KIB), segment_size=128 * KIB
+    )
+    swift_client.put_object(container, "plain", b"x")
+    before = swift_client.transport.sent.get("DELETE", 0)
+    result = swift_client.remove_objects(container, ["slo", "plain", "missing"])
+    assert (result.deleted, result.not_found, result.errors) == (5, 1, [])
+    assert swift_client.transport.sent.get("DELETE", 0) - before == 6
+    assert segment_names(swift_client, container) == []
