@@ -128,13 +128,7 @@ class UploadAPI(LargeObjectAPI):
         )
         object_path(container, name)
         current = self.head_or_none(container, name)
-        if current is not None and if_exists == "fail":
-            raise SwiftPreconditionFailedError(
-                "object already exists and if_exists='fail'",
-                status=412,
-                method="PUT",
-                path=f"/{container}/{name}",
-            )
+        _refuse_existing(container, name, current, if_exists)
         sizes = segment_sizes(size, chosen) if chosen else [size]
         if (
             current is not None
@@ -207,13 +201,7 @@ class UploadAPI(LargeObjectAPI):
         assert chosen is not None
         object_path(container, name)
         current = self.head_or_none(container, name)
-        if current is not None and if_exists == "fail":
-            raise SwiftPreconditionFailedError(
-                "object already exists and if_exists='fail'",
-                status=412,
-                method="PUT",
-                path=f"/{container}/{name}",
-            )
+        _refuse_existing(container, name, current, if_exists)
         spooler = Spooler(stream, chosen)
         first, first_size = spooler.next_segment()
         if spooler.exhausted():
@@ -470,6 +458,19 @@ class UploadAPI(LargeObjectAPI):
         send = {**headers, "X-Object-Manifest": dlo_manifest_header(segment_container, prefix)}
         self.put_object(container, name, b"", headers=send)
         return strip_etag(self.head_object(container, name).get("etag")) or ""
+
+
+def _refuse_existing(
+    container: str, name: str, current: Mapping[str, str] | None, if_exists: str
+) -> None:
+    """With ``if_exists="fail"``, refuse before sending anything (Swift checks again)."""
+    if current is not None and if_exists == "fail":
+        raise SwiftPreconditionFailedError(
+            "object already exists and if_exists='fail'",
+            status=412,
+            method="PUT",
+            path=f"/{container}/{name}",
+        )
 
 
 def _with_expiry(headers: Mapping[str, object] | None, delete_at: int | None) -> dict[str, Any]:

@@ -22,21 +22,13 @@ from airflow_provider_swift.client import (
     SwiftValidationError,
 )
 from airflow_provider_swift.client.download import large_object_kind
+from airflow_provider_swift.client.large_objects import check_if_exists
 from airflow_provider_swift.client.objects import CHUNK, strip_etag
 from airflow_provider_swift.hooks.connection import (
     CONN_FIELDS,
     UI_FIELD_BEHAVIOUR,
     options_from_connection,
 )
-
-IF_EXISTS = ("replace", "skip_identical", "fail")
-
-
-def _check_if_exists(if_exists: str) -> None:
-    if if_exists not in IF_EXISTS:
-        raise SwiftValidationError(
-            f"if_exists={if_exists!r}; expected one of {', '.join(IF_EXISTS)}"
-        )
 
 
 def file_md5(path: str | os.PathLike[str]) -> str:
@@ -268,7 +260,7 @@ class SwiftHook(BaseHook):
         See :meth:`upload_file` for the parameters.
         """
         payload = data.encode("utf-8") if isinstance(data, str) else data
-        _check_if_exists(if_exists)
+        check_if_exists(if_exists)
         if if_exists == "skip_identical":
             current = self.head_object(container, name)
             md5 = hashlib.md5(payload, usedforsecurity=False).hexdigest()
@@ -377,7 +369,7 @@ class SwiftHook(BaseHook):
         :return: ``container``, ``name``, ``path``, ``etag``, ``bytes``, ``verified``
             and ``skipped``.
         """
-        _check_if_exists(if_exists)
+        check_if_exists(if_exists)
         target = Path(path)
         if_none_match = None
         if target.exists():

@@ -27,6 +27,8 @@ from types import TracebackType
 
 #: The Swift release the local cluster runs.
 SWIFT_VERSION = "2.38.3"
+#: keystonemiddleware for a proxy that authenticates against Keystone.
+KEYSTONEMIDDLEWARE_VERSION = "13.0.1"
 #: Environment variable naming a Python that can ``import swift`` (skips the venv).
 SWIFT_PYTHON_ENV = "AIRFLOW_PROVIDER_SWIFT_SERVER_PYTHON"
 
@@ -53,6 +55,20 @@ class TempAuthUser:
         return f"{self.account}:{self.user}"
 
 
+@dataclass(frozen=True)
+class KeystoneAuth:
+    """How a proxy validates tokens against Keystone (authtoken + keystoneauth).
+
+    :param auth_url: Keystone's base URL (``http://127.0.0.1:5000``), without ``/v3``.
+    """
+
+    auth_url: str
+    username: str = "swift"
+    password: str = "swift-service-password"
+    project_name: str = "service"
+    operator_roles: str = "admin, member"
+
+
 DEFAULT_USERS = (
     TempAuthUser("test", "tester", "testing"),
     TempAuthUser("test", "tester3", "testing3", groups=""),
@@ -61,35 +77,54 @@ DEFAULT_USERS = (
 )
 
 
-def default_server_venv() -> Path:
-    """Where the Swift server's virtualenv is kept between runs."""
+def venv_root() -> Path:
+    """Where the servers' virtualenvs are kept between runs."""
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-    return Path(cache) / "airflow-provider-swift" / f"swift-{SWIFT_VERSION}"
+    return Path(cache) / "airflow-provider-swift"
 
 
-def swift_python(*, install: bool = True) -> str:
-    """A Python interpreter that can run Swift, creating its virtualenv if needed.
+def server_python(name: str, requirements: list[str], *, install: bool = True) -> str:
+    """The Python of a virtualenv holding ``requirements``, created with pip if missing.
 
-    ``$AIRFLOW_PROVIDER_SWIFT_SERVER_PYTHON`` wins; otherwise a virtualenv under the
-    user's cache directory gets ``swift==SWIFT_VERSION`` from PyPI on first use.
+    Servers run from their own virtualenvs so their pins never meet Airflow's.
     """
-    configured = os.environ.get(SWIFT_PYTHON_ENV)
-    if configured:
-        return configured
-    venv = default_server_venv()
+    venv = venv_root() / name
     python = venv / "bin" / "python"
     marker = venv / ".complete"
-    if marker.exists() and python.exists():
+    if marker.exists() and python.exists() and marker.read_text() == " ".join(requirements):
         return str(python)
     if not install:
-        raise RuntimeError(f"no Swift server virtualenv at {venv}")
+        raise RuntimeError(f"no virtualenv at {venv}")
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", f"swift=={SWIFT_VERSION}"],
-        check=True,
-    )
-    marker.write_text(SWIFT_VERSION)
+    installed = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         *requirements],
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    if installed.returncode != 0:
+        raise RuntimeError(f"pip install {' '.join(requirements)} failed:\n{installed.stderr}")
+    marker.write_text(" ".join(requirements))
     return str(python)
+
+
+def swift_python(*, keystone: bool = False, install: bool = True) -> str:
+    """A Python that can run Swift (with keystonemiddleware when ``keystone``).
+
+    ``$AIRFLOW_PROVIDER_SWIFT_SERVER_PYTHON`` wins for plain Swift; otherwise a
+    virtualenv under the user's cache directory gets ``swift==SWIFT_VERSION``.
+    """
+    configured = os.environ.get(SWIFT_PYTHON_ENV)
+    if configured and not keystone:
+        return configured
+    if keystone:
+        return server_python(
+            f"swift-{SWIFT_VERSION}-keystone",
+            [f"swift=={SWIFT_VERSION}", f"keystonemiddleware=={KEYSTONEMIDDLEWARE_VERSION}"],
+            install=install,
+        )
+    return server_python(f"swift-{SWIFT_VERSION}", [f"swift=={SWIFT_VERSION}"], install=install)
 
 
 def free_port() -> int:
@@ -107,6 +142,7 @@ class LocalSwift:
     :param filter_options: extra settings per proxy filter, e.g. ``{"slo": {...}}``.
     :param token_life: tempauth token lifetime in seconds.
     :param users: tempauth users (``test:tester``/``testing`` is the default one).
+    :param keystone: authenticate with Keystone instead of tempauth.
     """
 
     def __init__(
@@ -118,12 +154,14 @@ class LocalSwift:
         token_life: int = 86400,
         users: tuple[TempAuthUser, ...] = DEFAULT_USERS,
         python: str | None = None,
+        keystone: KeystoneAuth | None = None,
     ) -> None:
         self.constraints = dict(constraints or {})
         self.proxy_options = dict(proxy_options or {})
         self.filter_options = {k: dict(v) for k, v in (filter_options or {}).items()}
         self.token_life = token_life
         self.users = users
+        self.keystone = keystone
         self._python = python
         self.workdir: Path | None = None
         self.ports: dict[str, int] = {}
@@ -202,7 +240,8 @@ class LocalSwift:
 
     def start(self, timeout: float = 60.0) -> LocalSwift:
         """Write configs and rings, start the four servers, wait until auth works."""
-        python = self._python or swift_python()
+        python = self._python or swift_python(keystone=self.keystone is not None)
+        self._python = python
         self.workdir = Path(tempfile.mkdtemp(prefix="local-swift-"))
         try:
             self.ports = {kind: free_port() for kind in ("proxy", "account", "container", "object")}
@@ -281,13 +320,20 @@ class LocalSwift:
                         f"Swift {kind} server exited with {proc.returncode}:\n"
                         f"{self.log(kind)[-3000:]}"
                     )
-            if self._auth_works():
+            if self._healthy() if self.keystone else self._auth_works():
                 return
             if time.monotonic() > deadline:
                 raise RuntimeError(
                     f"Swift did not become ready in {timeout:.0f}s:\n{self.log()[-3000:]}"
                 )
             time.sleep(0.1)
+
+    def _healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.proxy_url}/healthcheck", timeout=2) as resp:
+                return bool(resp.status == 200)
+        except (OSError, urllib.error.URLError):
+            return False
 
     def _auth_works(self) -> bool:
         request = urllib.request.Request(
@@ -372,6 +418,27 @@ class LocalSwift:
             },
             "symlink": {"use": "egg:swift#symlink"},
         }
+        pipeline = PROXY_PIPELINE
+        if self.keystone is not None:
+            pipeline = pipeline.replace(" tempauth ", " authtoken keystoneauth ")
+            del filters["tempauth"]
+            filters["authtoken"] = {
+                "paste.filter_factory": "keystonemiddleware.auth_token:filter_factory",
+                "www_authenticate_uri": f"{self.keystone.auth_url}/v3",
+                "auth_url": self.keystone.auth_url,
+                "auth_type": "password",
+                "username": self.keystone.username,
+                "password": self.keystone.password,
+                "project_name": self.keystone.project_name,
+                "user_domain_id": "default",
+                "project_domain_id": "default",
+                "delay_auth_decision": "True",
+                "include_service_catalog": "False",
+            }
+            filters["keystoneauth"] = {
+                "use": "egg:swift#keystoneauth",
+                "operator_roles": self.keystone.operator_roles,
+            }
         for name, options in self.filter_options.items():
             filters.setdefault(name, {}).update(options)
         proxy_app = {
@@ -385,7 +452,7 @@ class LocalSwift:
             "log_name = proxy-server",
             "",
             "[pipeline:main]",
-            f"pipeline = {PROXY_PIPELINE}",
+            f"pipeline = {pipeline}",
             "",
             "[app:proxy-server]",
             *(f"{k} = {v}" for k, v in proxy_app.items()),
