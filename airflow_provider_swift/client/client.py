@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 from airflow_provider_swift.client.account import AccountAPI
 from airflow_provider_swift.client.auth import AuthOptions
+from airflow_provider_swift.client.copy import CopyAPI
 from airflow_provider_swift.client.transport import Transport, TransportOptions
-from airflow_provider_swift.client.upload import UploadAPI
 
 
-class SwiftClient(AccountAPI, UploadAPI):
+class SwiftClient(AccountAPI, CopyAPI):
     """An Airflow-free Swift client, safe to share between threads.
 
     >>> client = SwiftClient.connect(

@@ -4,11 +4,70 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import quote
 
+from airflow_provider_swift.client.errors import SwiftValidationError
 from airflow_provider_swift.client.listing import iter_listing
 from airflow_provider_swift.client.metadata import metadata_headers, validate_metadata
-from airflow_provider_swift.client.names import container_path
+from airflow_provider_swift.client.names import container_path, validate_container_name
 from airflow_provider_swift.client.transport import Transport, encode_headers
+
+
+def container_headers(
+    *,
+    read_acl: str | None = None,
+    write_acl: str | None = None,
+    cors_allow_origin: str | None = None,
+    versions: str | Mapping[str, str] | None = None,
+    quota_bytes: int | None = None,
+    quota_count: int | None = None,
+    storage_policy: str | None = None,
+    temp_url_key: str | None = None,
+) -> dict[str, str]:
+    """Container headers for the usual settings; ``None`` leaves a setting alone and
+    ``""`` removes it.
+
+    :param versions: ``"enabled"`` (object versioning, ``X-Versions-Enabled``),
+        ``{"location": c}`` or ``{"location": c, "mode": "history"}`` (legacy
+        ``X-History-Location``), ``{"location": c, "mode": "stack"}``
+        (``X-Versions-Location``), or ``"disabled"``.
+    """
+    headers: dict[str, str] = {}
+
+    def put(name: str, value: object) -> None:
+        if value is None:
+            return
+        if value == "":
+            headers["X-Remove-" + name.removeprefix("X-")] = "x"
+        else:
+            headers[name] = str(value)
+
+    put("X-Container-Read", read_acl)
+    put("X-Container-Write", write_acl)
+    put("X-Container-Meta-Access-Control-Allow-Origin", cors_allow_origin)
+    put("X-Container-Meta-Quota-Bytes", quota_bytes)
+    put("X-Container-Meta-Quota-Count", quota_count)
+    put("X-Container-Meta-Temp-URL-Key", temp_url_key)
+    if storage_policy:
+        headers["X-Storage-Policy"] = storage_policy
+    if versions == "enabled":
+        headers["X-Versions-Enabled"] = "true"
+    elif versions == "disabled":
+        headers["X-Versions-Enabled"] = "false"
+    elif isinstance(versions, Mapping):
+        location = versions.get("location")
+        mode = versions.get("mode", "history")
+        if not location or mode not in ("history", "stack"):
+            raise SwiftValidationError(
+                "versions must be 'enabled', 'disabled' or {'location': <container>, "
+                "'mode': 'history'|'stack'}"
+            )
+        validate_container_name(location)
+        key = "X-History-Location" if mode == "history" else "X-Versions-Location"
+        headers[key] = quote(location, safe="")
+    elif versions is not None:
+        raise SwiftValidationError(f"versions={versions!r} is not understood")
+    return headers
 
 
 class ContainerAPI:

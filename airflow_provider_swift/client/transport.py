@@ -156,6 +156,12 @@ def build_query(query: Mapping[str, QueryValue] | None) -> str:
     return urlencode(items, quote_via=quote, safe="")
 
 
+def account_url(storage_url: str, account: str) -> str:
+    """The storage URL of another account: the last path segment replaced."""
+    head, _, _ = storage_url.rstrip("/").rpartition("/")
+    return f"{head}/{quote(account, safe='')}"
+
+
 def info_url(storage_url: str) -> str:
     """The ``/info`` URL of the cluster serving ``storage_url`` (``.../v1/AUTH_x`` -> ``/info``)."""
     parts = urlsplit(storage_url)
@@ -260,6 +266,7 @@ class Transport:
         consume: Callable[[requests.Response], Any] | None = None,
         authenticated: bool = True,
         url: str | None = None,
+        account: str | None = None,
     ) -> Reply:
         """Send one Swift request with auth, retries and error mapping.
 
@@ -271,6 +278,8 @@ class Transport:
         :param consume: reads the streamed response body (inside the retry scope, so
             a connection that breaks mid-body is retried like any other failure).
         :param url: an absolute URL to use instead of the storage URL + path.
+        :param account: another account (``AUTH_other``) of the same cluster, reached by
+            replacing the last segment of the storage URL.
         """
         shown = display if display is not None else path
         rewindable = _Rewindable(body)
@@ -294,6 +303,7 @@ class Transport:
                     consume=consume,
                     authenticated=authenticated,
                     url=url,
+                    account=account,
                 )
         raise AssertionError("unreachable: tenacity re-raises the last failure")
 
@@ -312,13 +322,17 @@ class Transport:
         consume: Callable[[requests.Response], Any] | None,
         authenticated: bool,
         url: str | None,
+        account: str | None,
     ) -> Reply:
         reauthenticated = False
         while True:
             send_headers: dict[str, str | bytes] = dict(headers)
             if authenticated:
                 send_headers["X-Auth-Token"] = self.token()
-            target = url or self.storage_url() + path
+            base = self.storage_url()
+            if account is not None:
+                base = account_url(base, account)
+            target = url or base + path
             qs = build_query(query)
             if qs:
                 target = f"{target}?{qs}"

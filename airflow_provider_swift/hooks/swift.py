@@ -21,9 +21,12 @@ from airflow_provider_swift.client import (
     SwiftNotFoundError,
     SwiftValidationError,
 )
+from airflow_provider_swift.client.container import container_headers
 from airflow_provider_swift.client.download import large_object_kind
 from airflow_provider_swift.client.large_objects import check_if_exists
+from airflow_provider_swift.client.metadata import metadata_from_headers
 from airflow_provider_swift.client.objects import CHUNK, strip_etag
+from airflow_provider_swift.client.tempurl import temp_url
 from airflow_provider_swift.hooks.connection import (
     CONN_FIELDS,
     UI_FIELD_BEHAVIOUR,
@@ -158,19 +161,74 @@ class SwiftHook(BaseHook):
         *,
         metadata: Mapping[str, object] | None = None,
         headers: Mapping[str, object] | None = None,
+        read_acl: str | None = None,
+        write_acl: str | None = None,
+        cors_allow_origin: str | None = None,
+        versions: str | Mapping[str, str] | None = None,
+        quota_bytes: int | None = None,
+        quota_count: int | None = None,
+        storage_policy: str | None = None,
     ) -> bool:
-        """Create a container, or update the headers of an existing one.
+        """Create a container, or update the settings of an existing one (idempotent).
+
+        ``None`` leaves a setting as it is, ``""`` removes it. With
+        ``versions={"location": ...}`` the versions container is created too.
 
         :return: True if the container was created, False if it existed.
         """
-        return self.client.put_container(container, metadata=metadata, headers=headers)
+        settings = container_headers(
+            read_acl=read_acl,
+            write_acl=write_acl,
+            cors_allow_origin=cors_allow_origin,
+            versions=versions,
+            quota_bytes=quota_bytes,
+            quota_count=quota_count,
+            storage_policy=storage_policy,
+        )
+        if isinstance(versions, Mapping):
+            self.client.put_container(str(versions["location"]))
+        existing = self.head_container(container)
+        if existing is not None and storage_policy:
+            current = existing.get("x-storage-policy")
+            if current and current != storage_policy:
+                raise SwiftValidationError(
+                    f"container {container!r} exists with storage policy {current!r}; "
+                    "a container's policy cannot be changed"
+                )
+        return self.client.put_container(
+            container, metadata=metadata, headers={**settings, **(headers or {})}
+        )
 
-    def delete_container(self, container: str, *, missing_ok: bool = False) -> bool:
-        """Delete an empty container.
+    def update_container_metadata(
+        self,
+        container: str,
+        metadata: Mapping[str, object] | None = None,
+        *,
+        remove: Collection[str] = (),
+    ) -> dict[str, str]:
+        """Set and remove container metadata (Swift merges; nothing else changes).
+
+        :return: the container's user metadata afterwards.
+        """
+        headers = {f"X-Remove-Container-Meta-{key}": "x" for key in remove}
+        self.client.post_container(container, metadata=metadata, headers=headers)
+        return metadata_from_headers(self.client.head_container(container), "container")
+
+    def empty_container(self, container: str) -> dict[str, int]:
+        """Delete every object of a container, large objects' segments included."""
+        names = [entry["name"] for entry in self.client.iter_objects(container)]
+        return self.delete_objects(container, names)
+
+    def delete_container(
+        self, container: str, *, missing_ok: bool = False, force: bool = False
+    ) -> bool:
+        """Delete a container; ``force`` empties it first (segments included, bulk delete).
 
         :return: True if deleted, False if it did not exist and ``missing_ok``.
         """
         try:
+            if force:
+                self.empty_container(container)
             self.client.delete_container(container)
         except SwiftNotFoundError:
             if missing_ok:
@@ -425,6 +483,128 @@ class SwiftHook(BaseHook):
         self.log.info("Deleted %d objects from %s (%d not found)", result.deleted, container,
                       result.not_found)  # fmt: skip
         return {"deleted": result.deleted, "not_found": result.not_found}
+
+    def copy_object(
+        self,
+        source_container: str,
+        source_name: str,
+        dest_container: str,
+        dest_name: str,
+        *,
+        source_account: str | None = None,
+        dest_account: str | None = None,
+        fresh_metadata: bool = False,
+        metadata: Mapping[str, object] | None = None,
+        keep_expiry: bool = False,
+    ) -> dict[str, Any]:
+        """Copy an object server-side (large objects: segment by segment, into segments
+        of the copy's own). The copy does not inherit ``X-Delete-At`` unless
+        ``keep_expiry``. :return: ``source``, ``destination``, ``etag``, ``bytes``..."""
+        result = self.client.copy_object(
+            source_container, source_name, dest_container, dest_name,
+            source_account=source_account, dest_account=dest_account,
+            fresh_metadata=fresh_metadata, metadata=metadata, keep_expiry=keep_expiry,
+        )  # fmt: skip
+        self.log.info("Copied %s to %s (%d bytes)", result.source, result.destination,
+                      result.bytes)  # fmt: skip
+        return result.as_dict()
+
+    def move_object(
+        self,
+        source_container: str,
+        source_name: str,
+        dest_container: str,
+        dest_name: str,
+        *,
+        source_account: str | None = None,
+        dest_account: str | None = None,
+        fresh_metadata: bool = False,
+        metadata: Mapping[str, object] | None = None,
+        keep_expiry: bool = False,
+    ) -> dict[str, Any]:
+        """Move (rename) an object: verified copy, then delete the source only if it is
+        still the version copied; else raise and delete nothing."""
+        result = self.client.move_object(
+            source_container, source_name, dest_container, dest_name,
+            source_account=source_account, dest_account=dest_account,
+            fresh_metadata=fresh_metadata, metadata=metadata, keep_expiry=keep_expiry,
+        )  # fmt: skip
+        self.log.info("Moved %s to %s", result.source, result.destination)
+        return result.as_dict()
+
+    def expire_object(
+        self,
+        container: str,
+        name: str,
+        *,
+        delete_at: int | None = None,
+        delete_after: int | None = None,
+        cancel: bool = False,
+    ) -> int | None:
+        """Set or cancel an object's expiry, keeping all its metadata (and a large
+        object's segments in step). :return: the new ``X-Delete-At``, or None."""
+        if cancel:
+            if delete_at is not None or delete_after is not None:
+                raise SwiftValidationError("cancel=True takes no delete_at/delete_after")
+            when = None
+        else:
+            when = absolute_expiry(delete_at, delete_after)
+            if when is None:
+                raise SwiftValidationError("give delete_at or delete_after, or cancel=True")
+        headers = self.client.set_expiry(container, name, when)
+        value = headers.get("x-delete-at")
+        return int(value) if value else None
+
+    def temp_url_key(self, container: str | None = None) -> str:
+        """The key temporary URLs are signed with: the connection's ``temp_url_key``
+        extra, else the account's, else the container's ``Temp-URL-Key`` metadata."""
+        key = self.get_connection(self.swift_conn_id).extra_dejson.get("temp_url_key")
+        if not key:
+            account = self.client.head_account()
+            key = account.get("x-account-meta-temp-url-key") or account.get(
+                "x-account-meta-temp-url-key-2"
+            )
+        if not key and container:
+            found = self.head_container(container) or {}
+            key = found.get("x-container-meta-temp-url-key") or found.get(
+                "x-container-meta-temp-url-key-2"
+            )
+        if not key:
+            raise SwiftValidationError(
+                "no temp URL key: set the connection extra temp_url_key, or the account's "
+                "or container's Temp-URL-Key metadata"
+            )
+        mask_secret(key)
+        return str(key)
+
+    def generate_temp_url(
+        self,
+        container: str,
+        name: str,
+        *,
+        method: str = "GET",
+        expires_in: int = 3600,
+        digest: str = "sha256",
+        prefix: bool = False,
+        ip_range: str | None = None,
+    ) -> str:
+        """A temporary URL for an object (or, with ``prefix``, for names under a prefix)."""
+        allowed = self.get_capabilities().get("tempurl", {}).get("allowed_digests")
+        if allowed and digest not in allowed:
+            raise SwiftValidationError(
+                f"digest {digest!r} is not allowed by the cluster (allowed: {allowed})"
+            )
+        return temp_url(
+            self.client.transport.storage_url(),
+            container,
+            name,
+            self.temp_url_key(container),
+            method=method,
+            expires_in=expires_in,
+            digest=digest,
+            prefix=prefix,
+            ip_range=ip_range,
+        )
 
     def update_object_metadata(
         self,
