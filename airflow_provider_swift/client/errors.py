@@ -55,6 +55,10 @@ class SwiftValidationError(SwiftError, ValueError):
     """Arguments were rejected on the client side, before anything was sent."""
 
 
+class SwiftPathTraversalError(SwiftValidationError):
+    """An object name would be written outside the download directory (``../``, ``/``)."""
+
+
 class SwiftConnectionError(SwiftError):
     """The server could not be reached, or the connection broke (after retries)."""
 

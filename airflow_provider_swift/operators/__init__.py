@@ -1,0 +1,36 @@
+"""Operators: each validates its arguments, calls one SwiftHook method, returns XCom."""
+
+from __future__ import annotations
+
+from airflow_provider_swift.operators.container import (
+    SwiftCreateContainerOperator,
+    SwiftDeleteContainerOperator,
+)
+from airflow_provider_swift.operators.copy import SwiftCopyObjectOperator, SwiftMoveObjectOperator
+from airflow_provider_swift.operators.lifecycle import (
+    SwiftExpireObjectOperator,
+    SwiftTempUrlOperator,
+)
+from airflow_provider_swift.operators.object import (
+    SwiftCreateObjectOperator,
+    SwiftDeleteObjectsOperator,
+    SwiftDownloadOperator,
+    SwiftListOperator,
+    SwiftUpdateMetadataOperator,
+    SwiftUploadOperator,
+)
+
+__all__ = [
+    "SwiftCopyObjectOperator",
+    "SwiftCreateContainerOperator",
+    "SwiftCreateObjectOperator",
+    "SwiftDeleteContainerOperator",
+    "SwiftDeleteObjectsOperator",
+    "SwiftDownloadOperator",
+    "SwiftExpireObjectOperator",
+    "SwiftListOperator",
+    "SwiftMoveObjectOperator",
+    "SwiftTempUrlOperator",
+    "SwiftUpdateMetadataOperator",
+    "SwiftUploadOperator",
+]

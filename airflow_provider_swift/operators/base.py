@@ -1,0 +1,29 @@
+"""The base every Swift operator shares: a templated connection id and one hook."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Any
+
+from airflow.providers.common.compat.sdk import BaseOperator
+
+from airflow_provider_swift.hooks.swift import SwiftHook
+
+
+class SwiftBaseOperator(BaseOperator):
+    """Base of the Swift operators.
+
+    :param swift_conn_id: the ``swift`` connection to use (templated).
+    """
+
+    template_fields: Sequence[str] = ("swift_conn_id",)
+    ui_color = "#e8f0fb"
+
+    def __init__(self, *, swift_conn_id: str = SwiftHook.default_conn_name, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.swift_conn_id = swift_conn_id
+
+    @cached_property
+    def hook(self) -> SwiftHook:
+        return SwiftHook(swift_conn_id=self.swift_conn_id)

@@ -1,0 +1,104 @@
+"""Object lifecycle: expiry, and temporary URLs for consumers without credentials."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from airflow_provider_swift.operators.base import SwiftBaseOperator
+
+
+class SwiftExpireObjectOperator(SwiftBaseOperator):
+    """Set or cancel an object's expiry without losing its metadata (or a DLO's
+    manifest); a large object's segments expire with it.
+
+    :param container: (templated)
+    :param name: (templated)
+    :param delete_at: Unix time to delete at (templated).
+    :param delete_after: seconds from now (templated).
+    :param cancel: remove the expiry instead.
+    :return: the resulting ``X-Delete-At`` (None when cancelled).
+    """
+
+    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "delete_at",
+                                      "delete_after")  # fmt: skip
+
+    def __init__(
+        self,
+        *,
+        container: str,
+        name: str,
+        delete_at: int | None = None,
+        delete_after: int | None = None,
+        cancel: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.container = container
+        self.name = name
+        self.delete_at = delete_at
+        self.delete_after = delete_after
+        self.cancel = cancel
+
+    def execute(self, context: Any) -> int | None:
+        return self.hook.expire_object(
+            self.container,
+            self.name,
+            delete_at=int(self.delete_at) if self.delete_at is not None else None,
+            delete_after=int(self.delete_after) if self.delete_after is not None else None,
+            cancel=self.cancel,
+        )
+
+
+class SwiftTempUrlOperator(SwiftBaseOperator):
+    """Make a temporary URL: a time-limited link to an object that needs no token.
+
+    The key comes from the connection extra ``temp_url_key``, else from the account's
+    or the container's ``Temp-URL-Key`` metadata; it is masked in logs.
+
+    :param container: (templated)
+    :param name: the object, or the prefix with ``prefix=True`` (templated).
+    :param method: ``GET`` (default), ``HEAD``, ``PUT``, ``POST`` or ``DELETE``.
+    :param expires_in: seconds the URL stays valid (templated).
+    :param digest: ``sha256`` (default), ``sha512`` or ``sha1``.
+    :param prefix: sign for every object under ``name`` used as a prefix.
+    :param ip_range: limit the URL to an address or CIDR range.
+    :return: the URL.
+    """
+
+    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "expires_in")
+
+    def __init__(
+        self,
+        *,
+        container: str,
+        name: str,
+        method: str = "GET",
+        expires_in: int = 3600,
+        digest: str = "sha256",
+        prefix: bool = False,
+        ip_range: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.container = container
+        self.name = name
+        self.method = method
+        self.expires_in = expires_in
+        self.digest = digest
+        self.prefix = prefix
+        self.ip_range = ip_range
+
+    def execute(self, context: Any) -> str:
+        url = self.hook.generate_temp_url(
+            self.container,
+            self.name,
+            method=self.method,
+            expires_in=int(self.expires_in),
+            digest=self.digest,
+            prefix=self.prefix,
+            ip_range=self.ip_range,
+        )
+        self.log.info("Temporary %s URL for /%s/%s, valid %ss", self.method, self.container,
+                      self.name, self.expires_in)  # fmt: skip
+        return url

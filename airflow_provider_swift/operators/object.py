@@ -1,0 +1,331 @@
+"""Object operators: upload, create from data, download, list, delete, metadata."""
+
+from __future__ import annotations
+
+import glob as globbing
+import os
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from airflow_provider_swift.client import SwiftPathTraversalError, SwiftValidationError
+from airflow_provider_swift.operators.base import SwiftBaseOperator
+
+_MAGIC = ("*", "?", "[")
+
+
+def _local_files(source: str, name: str | None, prefix: str) -> Iterator[tuple[Path, str]]:
+    """(local file, object name) pairs for one source: a file, a directory tree or a glob.
+
+    Paths under a directory (or under a glob's literal root) keep their relative
+    path, with ``/`` separators, below ``prefix``.
+    """
+    if any(ch in source for ch in _MAGIC):
+        literal = source[: min(source.index(ch) for ch in _MAGIC if ch in source)]
+        root = Path(literal).parent if not literal.endswith(os.sep) else Path(literal)
+        matches = sorted(Path(p) for p in globbing.glob(source, recursive=True))
+        for path in matches:
+            if path.is_file():
+                yield path, prefix + path.relative_to(root).as_posix()
+        return
+    path = Path(source)
+    if path.is_dir():
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            yield file, prefix + file.relative_to(path).as_posix()
+        return
+    if not path.is_file():
+        raise SwiftValidationError(f"source {source!r} is not a file, a directory or a glob")
+    yield path, name if name is not None else prefix + path.name
+
+
+class SwiftUploadOperator(SwiftBaseOperator):
+    """Upload files: one, a list, a glob or a directory tree (relative paths kept).
+
+    Large files become segmented objects (see the hook's ``upload_file``). Several
+    files are uploaded in parallel. Retries are safe: with
+    ``if_exists="skip_identical"`` files already stored intact are skipped, and an
+    interrupted large upload resumes.
+
+    :param container: the container (templated).
+    :param source: a file, a directory, a glob (``**`` recursive), or a list of them
+        (templated).
+    :param name: the object name, for a single file (templated).
+    :param prefix: put under this prefix (templated), e.g. ``"landing/2026-11-28/"``.
+    :param parallel: files uploaded at once.
+    :param upload_options: other ``SwiftHook.upload_file`` arguments (``segment_size``,
+        ``large_object``, ``threads``, ``metadata``, ``headers``, ``delete_at``,
+        ``delete_after``, ``if_exists``, ``content_type``...) (templated).
+    :return: a list of ``{name, etag, bytes, large_object, skipped}``.
+    """
+
+    template_fields: Sequence[str] = (
+        "swift_conn_id", "container", "source", "name", "prefix", "upload_options",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        *,
+        container: str,
+        source: str | list[str],
+        name: str | None = None,
+        prefix: str | None = None,
+        parallel: int = 4,
+        upload_options: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.container = container
+        self.source = source
+        self.name = name
+        self.prefix = prefix
+        self.parallel = parallel
+        self.upload_options = dict(upload_options or {})
+
+    def files(self) -> list[tuple[Path, str]]:
+        sources = [self.source] if isinstance(self.source, str) else list(self.source)
+        if self.name is not None and len(sources) != 1:
+            raise SwiftValidationError("name= is for one file; use prefix= for several")
+        pairs = [p for s in sources for p in _local_files(str(s), self.name, self.prefix or "")]
+        if self.name is not None and len(pairs) != 1:
+            raise SwiftValidationError(f"name= is for one file, {self.source!r} has {len(pairs)}")
+        names = [n for _, n in pairs]
+        if len(set(names)) != len(names):
+            raise SwiftValidationError("two local files map to the same object name")
+        return pairs
+
+    def execute(self, context: Any) -> list[dict[str, Any]]:
+        pairs = self.files()
+        if not pairs:
+            raise SwiftValidationError(f"no files found in {self.source!r}")
+        self.log.info("Uploading %d files to %s", len(pairs), self.container)
+
+        def upload(pair: tuple[Path, str]) -> dict[str, Any]:
+            path, name = pair
+            result = self.hook.upload_file(self.container, name, path, **self.upload_options)
+            return {k: result[k] for k in ("name", "etag", "bytes", "large_object", "skipped")}
+
+        with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
+            return list(pool.map(upload, pairs))
+
+
+class SwiftCreateObjectOperator(SwiftBaseOperator):
+    """Create an object from a string (UTF-8) or bytes.
+
+    :param container: the container (templated).
+    :param name: the object (templated).
+    :param data: the content (templated).
+    :param upload_options: other ``SwiftHook.upload_bytes`` arguments (templated).
+    :return: ``{name, etag, bytes, ...}``.
+    """
+
+    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "data",
+                                      "upload_options")  # fmt: skip
+
+    def __init__(
+        self,
+        *,
+        container: str,
+        name: str,
+        data: str | bytes,
+        upload_options: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.container = container
+        self.name = name
+        self.data = data
+        self.upload_options = dict(upload_options or {})
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        return self.hook.upload_bytes(self.container, self.name, self.data, **self.upload_options)
+
+
+def safe_target(directory: Path, name: str) -> Path:
+    """Where an object goes under ``directory``; refuses names that would escape it."""
+    relative = PurePosixPath(name.lstrip("/"))
+    if not relative.parts or ".." in relative.parts:
+        raise SwiftPathTraversalError(
+            f"object name {name!r} would be written outside {str(directory)!r}"
+        )
+    target = (directory / Path(*relative.parts)).resolve()
+    root = directory.resolve()
+    if root != target and root not in target.parents:
+        raise SwiftPathTraversalError(
+            f"object name {name!r} would be written outside {str(directory)!r}"
+        )
+    return target
+
+
+class SwiftDownloadOperator(SwiftBaseOperator):
+    """Download one object to a file, or every object under a prefix to a directory.
+
+    Downloads are verified (whole MD5, or per segment) and atomic. Object names that
+    would escape the destination directory (``..``) raise
+    :class:`SwiftPathTraversalError` before anything is written.
+
+    :param container: the container (templated).
+    :param name: one object (templated); or
+    :param prefix: every object under it, to ``destination/<name without prefix>``.
+    :param destination: a file (with ``name``) or a directory (with ``prefix``) (templated).
+    :param if_exists: ``replace``, ``skip_identical`` (If-None-Match) or ``fail``.
+    :return: a list of ``{name, path, etag, bytes, skipped}``.
+    """
+
+    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "prefix",
+                                      "destination")  # fmt: skip
+
+    def __init__(
+        self,
+        *,
+        container: str,
+        destination: str,
+        name: str | None = None,
+        prefix: str | None = None,
+        if_exists: str = "replace",
+        parallel: int = 4,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.container = container
+        self.destination = destination
+        self.name = name
+        self.prefix = prefix
+        self.if_exists = if_exists
+        self.parallel = parallel
+
+    def execute(self, context: Any) -> list[dict[str, Any]]:
+        if (self.name is None) == (self.prefix is None):
+            raise SwiftValidationError("give exactly one of name= and prefix=")
+        if self.name is not None:
+            pairs = [(self.name, Path(self.destination))]
+        else:
+            directory = Path(self.destination)
+            names = [
+                n for n in self.hook.list_objects(self.container, prefix=self.prefix)
+                if not n.endswith("/")
+            ]  # fmt: skip
+            prefix = self.prefix or ""
+            pairs = [(n, safe_target(directory, n[len(prefix) :])) for n in names]
+            for _, target in pairs:
+                target.parent.mkdir(parents=True, exist_ok=True)
+
+        def download(pair: tuple[str, Path]) -> dict[str, Any]:
+            name, target = pair
+            result = self.hook.download_file(self.container, name, target, if_exists=self.if_exists)
+            return {k: result[k] for k in ("name", "path", "etag", "bytes", "skipped")}
+
+        with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
+            return list(pool.map(download, pairs))
+
+
+class SwiftListOperator(SwiftBaseOperator):
+    """List object names (and ``subdir`` pseudo-directories with a delimiter).
+
+    :param container: the container (templated).
+    :param prefix: only names under it (templated).
+    :param delimiter: fold names at this character into ``subdir`` entries.
+    :param glob: shell-style filter on full names (``*`` also matches ``/``) (templated).
+    :return: the names.
+    """
+
+    template_fields: Sequence[str] = ("swift_conn_id", "container", "prefix", "glob")
+
+    def __init__(
+        self,
+        *,
+        container: str,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        glob: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.container = container
+        self.prefix = prefix
+        self.delimiter = delimiter
+        self.glob = glob
+
+    def execute(self, context: Any) -> list[str]:
+        return self.hook.list_objects(
+            self.container, prefix=self.prefix, delimiter=self.delimiter, glob=self.glob
+        )
+
+
+class SwiftDeleteObjectsOperator(SwiftBaseOperator):
+    """Delete objects by name or by prefix (bulk delete; large objects' segments too).
+
+    Missing objects are not an error, so a retried task finishes the job.
+
+    :param container: the container (templated).
+    :param names: names to delete (templated); or
+    :param prefix: delete everything under this prefix (templated).
+    :return: ``{deleted, not_found}``.
+    """
+
+    template_fields: Sequence[str] = ("swift_conn_id", "container", "names", "prefix")
+
+    def __init__(
+        self,
+        *,
+        container: str,
+        names: Collection[str] | None = None,
+        prefix: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.container = container
+        self.names = names
+        self.prefix = prefix
+
+    def execute(self, context: Any) -> dict[str, int]:
+        if (self.names is None) == (self.prefix is None):
+            raise SwiftValidationError("give exactly one of names= and prefix=")
+        if self.prefix is not None and not self.prefix:
+            raise SwiftValidationError("prefix='' would delete everything; use force delete")
+        names = (
+            list(self.names)
+            if self.names is not None
+            else self.hook.list_objects(self.container, prefix=self.prefix)
+        )
+        return self.hook.delete_objects(self.container, names)
+
+
+class SwiftUpdateMetadataOperator(SwiftBaseOperator):
+    """Set and remove metadata of an object (HEAD, merge, POST: nothing else is lost)
+    or, without ``name``, of the container.
+
+    :param container: the container (templated).
+    :param name: the object (templated); None for the container itself.
+    :param metadata: keys to set (templated).
+    :param remove: keys to remove.
+    :return: the metadata afterwards.
+    """
+
+    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "metadata")
+
+    def __init__(
+        self,
+        *,
+        container: str,
+        name: str | None = None,
+        metadata: Mapping[str, object] | None = None,
+        remove: Collection[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.container = container
+        self.name = name
+        self.metadata = metadata
+        self.remove = remove
+
+    def execute(self, context: Any) -> dict[str, str]:
+        if not self.metadata and not self.remove:
+            raise SwiftValidationError("nothing to change: give metadata= or remove=")
+        if self.name is None:
+            return self.hook.update_container_metadata(
+                self.container, self.metadata, remove=self.remove
+            )
+        return self.hook.update_object_metadata(
+            self.container, self.name, self.metadata, remove=self.remove
+        )
