@@ -206,6 +206,7 @@ class UploadAPI(LargeObjectAPI):
         first, first_size = spooler.next_segment()
         if spooler.exhausted():
             old = self.replaced_segments(container, name, current)
+            started = time.monotonic()
             try:
                 first.seek(0)
                 put = self.put_object(
@@ -220,6 +221,8 @@ class UploadAPI(LargeObjectAPI):
                 )
             finally:
                 first.close()
+            if if_exists == "fail":
+                self._confirm_sole_writer(container, name, put.etag, started)
             self._retire(container, name, old, [])
             return UploadResult(container, name, put.etag, first_size)
 
@@ -255,6 +258,7 @@ class UploadAPI(LargeObjectAPI):
         if_exists: str,
     ) -> UploadResult:
         old = self.replaced_segments(container, name, current)
+        started = time.monotonic()
         with open(source, "rb") as handle:
             put = self.put_object(
                 container,
@@ -265,6 +269,8 @@ class UploadAPI(LargeObjectAPI):
                 headers=_with_expiry(headers, delete_at),
                 if_none_match="*" if if_exists == "fail" else None,
             )
+        if if_exists == "fail":
+            self._confirm_sole_writer(container, name, put.etag, started)
         self._retire(container, name, old, [])
         return UploadResult(container, name, put.etag, size)
 
@@ -313,10 +319,13 @@ class UploadAPI(LargeObjectAPI):
             segments = self._put_segments(
                 pieces, segment_container, prefix, existing, threads, sent, delete_at
             )
+            started = time.monotonic()
             if kind == "slo":
                 etag = self._put_slo_manifest(container, name, segments, send)
             else:
                 etag = self._put_dlo_manifest(container, name, segment_container, prefix, send)
+            if if_exists == "fail":
+                self._confirm_sole_writer(container, name, etag, started)
         except BaseException as exc:
             doomed = [pair for pair in sent if pair not in keep]
             if doomed and not leave_segments:
@@ -335,6 +344,32 @@ class UploadAPI(LargeObjectAPI):
             len(segments) - len(sent),
         )  # fmt: skip
         return UploadResult(container, name, etag, total, kind, len(segments), len(sent))
+
+    def _confirm_sole_writer(self, container: str, name: str, etag: str, started: float) -> None:
+        """Make ``if_exists="fail"`` hold for overlapping uploads too.
+
+        Swift checks ``If-None-Match: *`` when a PUT *begins*: two uploads that overlap
+        in time both pass it, and the one Swift stamped later is what stays. So once
+        our PUT succeeded, wait about as long again as it took (any rival that had
+        begun by then finishes within that), then read the newest copy: if it is not
+        ours, we lost the race -- raise, like a 412 would have. A rival slower than
+        twice our own PUT can still finish after this check: Swift has no atomic
+        create-if-absent, and this narrows the window, it cannot close it.
+        """
+        elapsed = time.monotonic() - started
+        time.sleep(min(max(2 * elapsed, 0.1), 5.0))
+        path, shown = object_path(container, name)
+        stored = self.transport.request(
+            "HEAD", path, display=shown, headers={"X-Newest": "true"}
+        ).headers
+        if strip_etag(stored.get("etag")) != strip_etag(etag):
+            raise SwiftPreconditionFailedError(
+                "object already exists and if_exists='fail': a concurrent upload of the "
+                "same name was stored instead of this one",
+                status=412,
+                method="PUT",
+                path=shown,
+            )
 
     def _ensure_segment_container(self, container: str, segment_container: str) -> None:
         try:

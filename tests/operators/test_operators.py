@@ -206,3 +206,34 @@ def test_template_fields_cover_paths_and_connection() -> None:
         (SwiftTempUrlOperator, {"container", "name", "swift_conn_id"}),
     ]:  # fmt: skip
         assert fields <= set(operator.template_fields)
+
+
+def test_concurrent_uploads_with_if_exists_fail_have_one_winner(
+    hook: SwiftHook, container: str
+) -> None:
+    """Overlapping uploads all pass Swift's If-None-Match check; the loser is told."""
+    import threading
+
+    outcomes: dict[int, str] = {}
+    barrier = threading.Barrier(2)
+
+    def upload(i: int) -> None:
+        barrier.wait()
+        try:
+            SwiftCreateObjectOperator(
+                task_id=f"w{i}", container=container, name="race", data=f"writer {i}" * 1000,
+                upload_options={"if_exists": "fail"},
+            ).execute(CONTEXT)  # fmt: skip
+            outcomes[i] = "won"
+        except SwiftPreconditionFailedError as exc:
+            assert "already exists" in str(exc)
+            outcomes[i] = "lost"
+
+    threads = [threading.Thread(target=upload, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes.values()) == ["lost", "won"]
+    (winner,) = [i for i, outcome in outcomes.items() if outcome == "won"]
+    assert hook.read_object(container, "race") == (f"writer {winner}" * 1000).encode()
