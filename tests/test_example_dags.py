@@ -29,3 +29,13 @@ def test_quickstart_dag_runs(swift_conn_id: str) -> None:
     assert run.state == "success"
     hook = SwiftHook(swift_conn_id)
     assert hook.list_objects("quickstart", prefix="daily/") == ["daily/extract.csv"]
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("airflow_db")
+def test_data_lake_dag_runs(swift_conn_id: str) -> None:
+    module = load("example_swift_data_lake")
+    run = module.example_swift_data_lake().test()
+    assert run.state == "success"
+    hook = SwiftHook(swift_conn_id)
+    assert hook.head_container("lake-landing") is None  # cleaned up at the end

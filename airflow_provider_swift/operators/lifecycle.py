@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from airflow_provider_swift.openlineage import lineage
 from airflow_provider_swift.operators.base import SwiftBaseOperator
 
 
@@ -39,6 +40,12 @@ class SwiftExpireObjectOperator(SwiftBaseOperator):
         self.delete_at = delete_at
         self.delete_after = delete_after
         self.cancel = cancel
+
+    def get_openlineage_facets_on_start(self) -> Any:
+        """Output: the object, marked DROP (unless the expiry is being cancelled)."""
+        return lineage(
+            outputs=[(self.container, self.name)], lifecycle=None if self.cancel else "DROP"
+        )
 
     def execute(self, context: Any) -> int | None:
         return self.hook.expire_object(

@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from airflow_provider_swift.client import SwiftPathTraversalError, SwiftValidationError
+from airflow_provider_swift.openlineage import lineage
 from airflow_provider_swift.operators.base import SwiftBaseOperator
 
 _MAGIC = ("*", "?", "[")
@@ -81,6 +82,7 @@ class SwiftUploadOperator(SwiftBaseOperator):
         self.prefix = prefix
         self.parallel = parallel
         self.upload_options = dict(upload_options or {})
+        self._names: list[str] = []
 
     def files(self) -> list[tuple[Path, str]]:
         sources = [self.source] if isinstance(self.source, str) else list(self.source)
@@ -98,6 +100,7 @@ class SwiftUploadOperator(SwiftBaseOperator):
         pairs = self.files()
         if not pairs:
             raise SwiftValidationError(f"no files found in {self.source!r}")
+        self._names = [name for _, name in pairs]
         self.log.info("Uploading %d files to %s", len(pairs), self.container)
 
         def upload(pair: tuple[Path, str]) -> dict[str, Any]:
@@ -107,6 +110,10 @@ class SwiftUploadOperator(SwiftBaseOperator):
 
         with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
             return list(pool.map(upload, pairs))
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """Outputs: the objects uploaded."""
+        return lineage(outputs=[(self.container, n) for n in self._names])
 
 
 class SwiftCreateObjectOperator(SwiftBaseOperator):
@@ -139,6 +146,10 @@ class SwiftCreateObjectOperator(SwiftBaseOperator):
 
     def execute(self, context: Any) -> dict[str, Any]:
         return self.hook.upload_bytes(self.container, self.name, self.data, **self.upload_options)
+
+    def get_openlineage_facets_on_start(self) -> Any:
+        """Output: the object created."""
+        return lineage(outputs=[(self.container, self.name)])
 
 
 def safe_target(directory: Path, name: str) -> Path:
@@ -193,6 +204,7 @@ class SwiftDownloadOperator(SwiftBaseOperator):
         self.prefix = prefix
         self.if_exists = if_exists
         self.parallel = parallel
+        self._names: list[str] = []
 
     def execute(self, context: Any) -> list[dict[str, Any]]:
         if (self.name is None) == (self.prefix is None):
@@ -210,6 +222,8 @@ class SwiftDownloadOperator(SwiftBaseOperator):
             for _, target in pairs:
                 target.parent.mkdir(parents=True, exist_ok=True)
 
+        self._names = [name for name, _ in pairs]
+
         def download(pair: tuple[str, Path]) -> dict[str, Any]:
             name, target = pair
             result = self.hook.download_file(self.container, name, target, if_exists=self.if_exists)
@@ -217,6 +231,10 @@ class SwiftDownloadOperator(SwiftBaseOperator):
 
         with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
             return list(pool.map(download, pairs))
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """Inputs: the objects downloaded."""
+        return lineage(inputs=[(self.container, n) for n in self._names])
 
 
 class SwiftListOperator(SwiftBaseOperator):
@@ -277,6 +295,7 @@ class SwiftDeleteObjectsOperator(SwiftBaseOperator):
         self.container = container
         self.names = names
         self.prefix = prefix
+        self._names: list[str] = []
 
     def execute(self, context: Any) -> dict[str, int]:
         if (self.names is None) == (self.prefix is None):
@@ -288,7 +307,13 @@ class SwiftDeleteObjectsOperator(SwiftBaseOperator):
             if self.names is not None
             else self.hook.list_objects(self.container, prefix=self.prefix)
         )
+        self._names = names
         return self.hook.delete_objects(self.container, names)
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """Outputs: the objects deleted, marked DROP."""
+        names = self._names
+        return lineage(outputs=[(self.container, n) for n in names], lifecycle="DROP")
 
 
 class SwiftUpdateMetadataOperator(SwiftBaseOperator):

@@ -1,0 +1,177 @@
+"""Data-lake housekeeping with the Swift operators, end to end.
+
+Create a landing container (CORS for a browser app, a read ACL for an analyst),
+upload a directory tree of daily extracts, list it, archive a copy with an expiry,
+move the extracts to a curated prefix, publish a temporary URL for a consumer,
+download the curated tree back and clean up.
+
+Runs against the connection ``swift_default``; the test suite runs it with
+``dag.test()`` against a local Swift.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk import dag, task
+
+from airflow_provider_swift.operators import (
+    SwiftCopyObjectOperator,
+    SwiftCreateContainerOperator,
+    SwiftDeleteContainerOperator,
+    SwiftDownloadOperator,
+    SwiftExpireObjectOperator,
+    SwiftListOperator,
+    SwiftMoveObjectOperator,
+    SwiftTempUrlOperator,
+    SwiftUploadOperator,
+)
+
+LANDING = "lake-landing"
+ARCHIVE = "lake-archive"
+DAY = "2026-11-28"
+
+
+@dag(
+    dag_id="example_swift_data_lake",
+    schedule=None,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    tags=["example", "swift"],
+)
+def example_swift_data_lake() -> None:
+    @task
+    def write_extracts() -> str:
+        root = Path(tempfile.mkdtemp(prefix="extracts-"))
+        for region in ("eu west", "us-east", "ásia"):
+            folder = root / region
+            folder.mkdir()
+            (folder / "orders.csv").write_text(
+                "id,amount\n" + "".join(f"{i},{i * 7 % 100}\n" for i in range(10_000))
+            )
+        return str(root)
+
+    # [START howto_operator_swift_create_container]
+    create_landing = SwiftCreateContainerOperator(
+        task_id="create_landing",
+        container=LANDING,
+        read_acl="test:tester3",
+        cors_allow_origin="https://dashboard.example",
+        metadata={"owner": "data-platform"},
+    )
+    # [END howto_operator_swift_create_container]
+
+    create_archive = SwiftCreateContainerOperator(task_id="create_archive", container=ARCHIVE)
+
+    extracts = write_extracts()
+
+    # [START howto_operator_swift_upload]
+    upload = SwiftUploadOperator(
+        task_id="upload_extracts",
+        container=LANDING,
+        source="{{ ti.xcom_pull(task_ids='write_extracts') }}",
+        prefix=f"incoming/{DAY}/",
+        upload_options={"if_exists": "skip_identical", "content_type": "text/csv"},
+    )
+    # [END howto_operator_swift_upload]
+
+    # [START howto_operator_swift_list]
+    listing = SwiftListOperator(
+        task_id="list_incoming", container=LANDING, prefix=f"incoming/{DAY}/", glob="*.csv"
+    )
+    # [END howto_operator_swift_list]
+
+    # [START howto_operator_swift_copy]
+    archive = SwiftCopyObjectOperator(
+        task_id="archive_eu",
+        source_container=LANDING,
+        source_name=f"incoming/{DAY}/eu west/orders.csv",
+        dest_container=ARCHIVE,
+        dest_name=f"{DAY}/eu-west-orders.csv",
+    )
+    # [END howto_operator_swift_copy]
+
+    # [START howto_operator_swift_expire]
+    expire = SwiftExpireObjectOperator(
+        task_id="expire_archive",
+        container=ARCHIVE,
+        name=f"{DAY}/eu-west-orders.csv",
+        delete_after=30 * 24 * 3600,
+    )
+    # [END howto_operator_swift_expire]
+
+    # [START howto_operator_swift_move]
+    curate = SwiftMoveObjectOperator.partial(
+        task_id="curate", source_container=LANDING, dest_container=LANDING
+    ).expand_kwargs(
+        [
+            {
+                "source_name": f"incoming/{DAY}/{region}/orders.csv",
+                "dest_name": f"curated/{DAY}/{region}/orders.csv",
+            }
+            for region in ("eu west", "us-east", "ásia")
+        ]
+    )
+    # [END howto_operator_swift_move]
+
+    @task
+    def set_temp_url_key() -> None:
+        from airflow_provider_swift.hooks.swift import SwiftHook
+
+        SwiftHook().create_container(
+            LANDING, headers={"X-Container-Meta-Temp-URL-Key": os.urandom(16).hex()}
+        )
+
+    # [START howto_operator_swift_temp_url]
+    publish = SwiftTempUrlOperator(
+        task_id="temp_url_for_consumer",
+        container=LANDING,
+        name=f"curated/{DAY}/us-east/orders.csv",
+        expires_in=3600,
+    )
+    # [END howto_operator_swift_temp_url]
+
+    # [START howto_operator_swift_download]
+    download = SwiftDownloadOperator(
+        task_id="download_curated",
+        container=LANDING,
+        prefix=f"curated/{DAY}/",
+        destination="{{ ti.xcom_pull(task_ids='write_extracts') }}-copy",
+    )
+    # [END howto_operator_swift_download]
+
+    @task
+    def check(extracts_dir: str, downloaded: list[dict[str, Any]], url: str) -> int:
+        import requests
+
+        source = Path(extracts_dir)
+        for item in downloaded:
+            relative = Path(item["path"]).relative_to(f"{extracts_dir}-copy")
+            if (source / relative).read_bytes() != Path(item["path"]).read_bytes():
+                raise ValueError(f"{relative} differs after the round trip")
+        fetched = requests.get(url, timeout=30)
+        fetched.raise_for_status()
+        if fetched.content != (source / "us-east" / "orders.csv").read_bytes():
+            raise ValueError("the temporary URL served other bytes")
+        print(f"{len(downloaded)} files round-tripped; temp URL serves {len(fetched.content)} B")
+        return len(downloaded)
+
+    # [START howto_operator_swift_delete_container]
+    cleanup = [
+        SwiftDeleteContainerOperator(
+            task_id=f"delete_{name.replace('-', '_')}", container=name, force=True
+        )
+        for name in (LANDING, ARCHIVE)
+    ]
+    # [END howto_operator_swift_delete_container]
+
+    [create_landing, create_archive, extracts] >> upload >> listing >> archive >> expire
+    expire >> curate >> set_temp_url_key() >> publish >> download
+    check(extracts, download.output, publish.output) >> cleanup
+
+
+example_swift_data_lake()
