@@ -66,6 +66,7 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     "read_timeout": _field("Read timeout (s)", "number", default=60),
     "retry_max_attempts": _field("Retry: max attempts", "integer", default=5),
     "retry_deadline": _field("Retry: overall deadline (s)", "number", default=300),
+    "temp_url_key": _field("Temp URL key", description="signs temporary URLs; masked"),
 }
 
 UI_FIELD_BEHAVIOUR: dict[str, Any] = {

@@ -123,7 +123,7 @@ class SwiftHook(BaseHook):
         if conn.password:
             mask_secret(conn.password)
         extra = conn.extra_dejson
-        for key in ("application_credential_secret", "token"):
+        for key in ("application_credential_secret", "token", "temp_url_key"):
             if extra.get(key):
                 mask_secret(extra[key])
         auth, transport = options_from_connection(
