@@ -75,7 +75,8 @@ def example_swift_data_lake() -> None:
         container=LANDING,
         source="{{ ti.xcom_pull(task_ids='write_extracts') }}",
         prefix=f"incoming/{DAY}/",
-        upload_options={"if_exists": "skip_identical", "content_type": "text/csv"},
+        if_exists="skip_identical",
+        content_type="text/csv",
     )
     # [END howto_operator_swift_upload]
 

@@ -40,6 +40,40 @@ def _local_files(source: str, name: str | None, prefix: str) -> Iterator[tuple[P
     yield path, name if name is not None else prefix + path.name
 
 
+#: Upload options shared by the upload and create operators, with their defaults.
+_WRITE_OPTIONS: dict[str, Any] = {
+    "if_exists": "replace",
+    "metadata": None,
+    "headers": None,
+    "content_type": None,
+    "delete_at": None,
+    "delete_after": None,
+    "segment_size": None,
+    "large_object": "slo",
+    "segment_container": None,
+    "threads": 4,
+}
+_WRITE_TEMPLATED = ("metadata", "headers", "content_type", "delete_at", "delete_after")
+
+
+def _split_write_options(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    write = {k: kwargs.pop(k) for k in list(kwargs) if k in _WRITE_OPTIONS}
+    return {**_WRITE_OPTIONS, **write}, kwargs
+
+
+def _set_write_options(operator: SwiftBaseOperator, options: dict[str, Any]) -> None:
+    for key, value in options.items():
+        setattr(operator, key, value)
+
+
+def _write_options(operator: SwiftBaseOperator) -> dict[str, Any]:
+    options = {key: getattr(operator, key) for key in _WRITE_OPTIONS}
+    for key in ("delete_at", "delete_after", "segment_size"):
+        if options[key] is not None:
+            options[key] = int(options[key])  # templated values arrive as strings
+    return options
+
+
 class SwiftUploadOperator(SwiftBaseOperator):
     """Upload files: one, a list, a glob or a directory tree (relative paths kept).
 
@@ -54,14 +88,16 @@ class SwiftUploadOperator(SwiftBaseOperator):
     :param name: the object name, for a single file (templated).
     :param prefix: put under this prefix (templated), e.g. ``"landing/2026-11-28/"``.
     :param parallel: files uploaded at once.
-    :param upload_options: other ``SwiftHook.upload_file`` arguments (``segment_size``,
-        ``large_object``, ``threads``, ``metadata``, ``headers``, ``delete_at``,
-        ``delete_after``, ``if_exists``, ``content_type``...) (templated).
+    :param leave_segments: keep the segments of a failed large upload, to resume.
+    Also, as on ``SwiftHook.upload_file``: ``if_exists`` (``replace``,
+    ``skip_identical``, ``fail``), ``metadata``, ``headers``, ``content_type``,
+    ``delete_at``/``delete_after`` (templated), and the large-object options
+    ``segment_size``, ``large_object``, ``segment_container``, ``threads``.
     :return: a list of ``{name, etag, bytes, large_object, skipped}``.
     """
 
     template_fields: Sequence[str] = (
-        "swift_conn_id", "container", "source", "name", "prefix", "upload_options",
+        "swift_conn_id", "container", "source", "name", "prefix", *_WRITE_TEMPLATED,
     )  # fmt: skip
 
     def __init__(
@@ -72,16 +108,18 @@ class SwiftUploadOperator(SwiftBaseOperator):
         name: str | None = None,
         prefix: str | None = None,
         parallel: int = 4,
-        upload_options: Mapping[str, Any] | None = None,
+        leave_segments: bool = False,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        write, rest = _split_write_options(kwargs)
+        super().__init__(**rest)
         self.container = container
         self.source = source
         self.name = name
         self.prefix = prefix
         self.parallel = parallel
-        self.upload_options = dict(upload_options or {})
+        self.leave_segments = leave_segments
+        _set_write_options(self, write)
         self._names: list[str] = []
 
     def files(self) -> list[tuple[Path, str]]:
@@ -103,9 +141,11 @@ class SwiftUploadOperator(SwiftBaseOperator):
         self._names = [name for _, name in pairs]
         self.log.info("Uploading %d files to %s", len(pairs), self.container)
 
+        options = {**_write_options(self), "leave_segments": self.leave_segments}
+
         def upload(pair: tuple[Path, str]) -> dict[str, Any]:
             path, name = pair
-            result = self.hook.upload_file(self.container, name, path, **self.upload_options)
+            result = self.hook.upload_file(self.container, name, path, **options)
             return {k: result[k] for k in ("name", "etag", "bytes", "large_object", "skipped")}
 
         with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
@@ -122,30 +162,26 @@ class SwiftCreateObjectOperator(SwiftBaseOperator):
     :param container: the container (templated).
     :param name: the object (templated).
     :param data: the content (templated).
-    :param upload_options: other ``SwiftHook.upload_bytes`` arguments (templated).
+    Also ``if_exists``, ``metadata``, ``headers``, ``content_type``,
+    ``delete_at``/``delete_after`` and the large-object options, as on
+    :class:`SwiftUploadOperator`.
     :return: ``{name, etag, bytes, ...}``.
     """
 
-    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "data",
-                                      "upload_options")  # fmt: skip
+    template_fields: Sequence[str] = (
+        "swift_conn_id", "container", "name", "data", *_WRITE_TEMPLATED,
+    )  # fmt: skip
 
-    def __init__(
-        self,
-        *,
-        container: str,
-        name: str,
-        data: str | bytes,
-        upload_options: Mapping[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, *, container: str, name: str, data: str | bytes, **kwargs: Any) -> None:
+        write, rest = _split_write_options(kwargs)
+        super().__init__(**rest)
         self.container = container
         self.name = name
         self.data = data
-        self.upload_options = dict(upload_options or {})
+        _set_write_options(self, write)
 
     def execute(self, context: Any) -> dict[str, Any]:
-        return self.hook.upload_bytes(self.container, self.name, self.data, **self.upload_options)
+        return self.hook.upload_bytes(self.container, self.name, self.data, **_write_options(self))
 
     def get_openlineage_facets_on_start(self) -> Any:
         """Output: the object created."""

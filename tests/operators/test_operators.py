@@ -112,9 +112,8 @@ def test_upload_glob_and_list_of_sources(container: str, tmp_path: Path) -> None
 
 def test_upload_retry_skips_identical_files(container: str, tmp_path: Path) -> None:
     make_tree(tmp_path)
-    options = {"if_exists": "skip_identical"}
     operator = SwiftUploadOperator(
-        task_id="u", container=container, source=str(tmp_path), upload_options=options
+        task_id="u", container=container, source=str(tmp_path), if_exists="skip_identical"
     )
     assert not any(u["skipped"] for u in operator.execute(CONTEXT))
     assert all(u["skipped"] for u in operator.execute(CONTEXT))
@@ -145,13 +144,13 @@ def test_download_refuses_names_escaping_the_destination(
 def test_create_object_and_if_exists_fail(hook: SwiftHook, container: str) -> None:
     created = SwiftCreateObjectOperator(
         task_id="c", container=container, name="note.txt", data="héllo",
-        upload_options={"if_exists": "fail", "metadata": {"by": "airflow"}},
+        if_exists="fail", metadata={"by": "airflow"},
     ).execute(CONTEXT)  # fmt: skip
     assert created["bytes"] == len("héllo".encode())
     with pytest.raises(SwiftPreconditionFailedError):
         SwiftCreateObjectOperator(
             task_id="c", container=container, name="note.txt", data="again",
-            upload_options={"if_exists": "fail"},
+            if_exists="fail",
         ).execute(CONTEXT)  # fmt: skip
     assert hook.read_object(container, "note.txt") == "héllo".encode()
 
@@ -222,7 +221,7 @@ def test_concurrent_uploads_with_if_exists_fail_have_one_winner(
         try:
             SwiftCreateObjectOperator(
                 task_id=f"w{i}", container=container, name="race", data=f"writer {i}" * 1000,
-                upload_options={"if_exists": "fail"},
+                if_exists="fail",
             ).execute(CONTEXT)  # fmt: skip
             outcomes[i] = "won"
         except SwiftPreconditionFailedError as exc:
