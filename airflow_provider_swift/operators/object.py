@@ -89,10 +89,10 @@ class SwiftUploadOperator(SwiftBaseOperator):
     :param prefix: put under this prefix (templated), e.g. ``"landing/2026-11-28/"``.
     :param parallel: files uploaded at once.
     :param leave_segments: keep the segments of a failed large upload, to resume.
-    Also, as on ``SwiftHook.upload_file``: ``if_exists`` (``replace``,
-    ``skip_identical``, ``fail``), ``metadata``, ``headers``, ``content_type``,
-    ``delete_at``/``delete_after`` (templated), and the large-object options
-    ``segment_size``, ``large_object``, ``segment_container``, ``threads``.
+    :param kwargs: also, as on ``SwiftHook.upload_file``: ``if_exists`` (``replace``,
+        ``skip_identical``, ``fail``), ``metadata``, ``headers``, ``content_type``,
+        ``delete_at``/``delete_after`` (templated), and the large-object options
+        ``segment_size``, ``large_object``, ``segment_container``, ``threads``.
     :return: a list of ``{name, etag, bytes, large_object, skipped}``.
     """
 
@@ -162,9 +162,9 @@ class SwiftCreateObjectOperator(SwiftBaseOperator):
     :param container: the container (templated).
     :param name: the object (templated).
     :param data: the content (templated).
-    Also ``if_exists``, ``metadata``, ``headers``, ``content_type``,
-    ``delete_at``/``delete_after`` and the large-object options, as on
-    :class:`SwiftUploadOperator`.
+    :param kwargs: also ``if_exists``, ``metadata``, ``headers``, ``content_type``,
+        ``delete_at``/``delete_after`` and the large-object options, as on
+        :class:`SwiftUploadOperator`.
     :return: ``{name, etag, bytes, ...}``.
     """
 
