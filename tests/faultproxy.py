@@ -12,6 +12,7 @@ import http.client
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ class Fault:
     :param drop_response: forward the request, then close without answering.
     :param truncate: forward, answer with the real headers but only half the body, close.
     :param corrupt: forward, and flip one byte in the middle of the response body.
+    :param reset_mid_body: read half of the request body, then close without answering.
+    :param delay: seconds to wait after forwarding, before answering (a slow server).
     :param headers: extra headers on a canned answer (e.g. ``Retry-After``).
     """
 
@@ -41,6 +44,8 @@ class Fault:
     drop_response: bool = False
     truncate: bool = False
     corrupt: bool = False
+    reset_mid_body: bool = False
+    delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
 
     def matches(self, method: str, path: str) -> bool:
@@ -114,8 +119,14 @@ class FaultProxy:
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         method, path = handler.command, handler.path
-        body = self._read_body(handler)
         fault = self._take_fault(method, path)
+        if fault and fault.reset_mid_body:
+            length = int(handler.headers.get("Content-Length") or 0)
+            handler.rfile.read(length // 2)
+            self.seen.append((method, path, None))
+            _abort(handler)
+            return
+        body = self._read_body(handler)
         if fault and fault.reset:
             self.seen.append((method, path, None))
             _abort(handler)
@@ -136,6 +147,8 @@ class FaultProxy:
         data = resp.read()
         upstream.close()
         self.seen.append((method, path, resp.status))
+        if fault and fault.delay:
+            time.sleep(fault.delay)
         if fault and fault.corrupt and data:
             middle = len(data) // 2
             data = data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :]
