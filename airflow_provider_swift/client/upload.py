@@ -207,7 +207,7 @@ class UploadAPI(LargeObjectAPI):
         if spooler.exhausted():
             old = self.replaced_segments(container, name, current)
             started = time.monotonic()
-            try:
+            with first, _already_exists(container, name):
                 first.seek(0)
                 put = self.put_object(
                     container,
@@ -219,8 +219,6 @@ class UploadAPI(LargeObjectAPI):
                     headers=_with_expiry(headers, delete_at),
                     if_none_match="*" if if_exists == "fail" else None,
                 )
-            finally:
-                first.close()
             if if_exists == "fail":
                 self._confirm_sole_writer(container, name, put.etag, started)
             self._retire(container, name, old, [])
@@ -259,7 +257,7 @@ class UploadAPI(LargeObjectAPI):
     ) -> UploadResult:
         old = self.replaced_segments(container, name, current)
         started = time.monotonic()
-        with open(source, "rb") as handle:
+        with open(source, "rb") as handle, _already_exists(container, name):
             put = self.put_object(
                 container,
                 name,
@@ -320,10 +318,11 @@ class UploadAPI(LargeObjectAPI):
                 pieces, segment_container, prefix, existing, threads, sent, delete_at
             )
             started = time.monotonic()
-            if kind == "slo":
-                etag = self._put_slo_manifest(container, name, segments, send)
-            else:
-                etag = self._put_dlo_manifest(container, name, segment_container, prefix, send)
+            with _already_exists(container, name):
+                if kind == "slo":
+                    etag = self._put_slo_manifest(container, name, segments, send)
+                else:
+                    etag = self._put_dlo_manifest(container, name, segment_container, prefix, send)
             if if_exists == "fail":
                 self._confirm_sole_writer(container, name, etag, started)
         except BaseException as exc:
@@ -493,6 +492,21 @@ class UploadAPI(LargeObjectAPI):
         send = {**headers, "X-Object-Manifest": dlo_manifest_header(segment_container, prefix)}
         self.put_object(container, name, b"", headers=send)
         return strip_etag(self.head_object(container, name).get("etag")) or ""
+
+
+@contextlib.contextmanager
+def _already_exists(container: str, name: str) -> Iterator[None]:
+    """Say what a 412 from ``If-None-Match: *`` means."""
+    try:
+        yield
+    except SwiftPreconditionFailedError as exc:
+        raise SwiftPreconditionFailedError(
+            f"object already exists and if_exists='fail' ({exc.message})",
+            status=exc.status,
+            method=exc.method,
+            path=exc.path or f"/{container}/{name}",
+            transaction_id=exc.transaction_id,
+        ) from None
 
 
 def _refuse_existing(
