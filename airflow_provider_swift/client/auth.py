@@ -227,10 +227,18 @@ def make_auth_plugin(options: AuthOptions) -> ksa_plugin.BaseAuthPlugin:
     if kind == "preauthenticated":
         return token_endpoint.Token(options.storage_url, options.token)
     auth_url = options.auth_url or ""
+    # Keystone needs the domain of a user or project given by name; like the
+    # OpenStack clients, assume the "Default" domain when none is given.
+    project_domain_name = options.project_domain_name
+    if options.project_name and not (project_domain_name or options.project_domain_id):
+        project_domain_name = "Default"
+    user_domain_name = options.user_domain_name
+    if options.username and not (user_domain_name or options.user_domain_id):
+        user_domain_name = "Default"
     scope: dict[str, Any] = {
         "project_name": options.project_name,
         "project_id": options.project_id,
-        "project_domain_name": options.project_domain_name,
+        "project_domain_name": project_domain_name,
         "project_domain_id": options.project_domain_id,
     }
     if kind == "password":
@@ -239,7 +247,7 @@ def make_auth_plugin(options: AuthOptions) -> ksa_plugin.BaseAuthPlugin:
             username=options.username,
             user_id=options.user_id,
             password=options.password or "",
-            user_domain_name=options.user_domain_name,
+            user_domain_name=user_domain_name,
             user_domain_id=options.user_domain_id,
             **scope,
         )
@@ -251,7 +259,7 @@ def make_auth_plugin(options: AuthOptions) -> ksa_plugin.BaseAuthPlugin:
             application_credential_name=options.application_credential_name,
             username=options.username,
             user_id=options.user_id,
-            user_domain_name=options.user_domain_name,
+            user_domain_name=user_domain_name,
             user_domain_id=options.user_domain_id,
         )
     return v3.Token(auth_url=auth_url, token=options.token or "", **scope)
@@ -288,6 +296,12 @@ def translate_auth_errors(call: Callable[[], Any], *, what: str) -> Any:
         raise SwiftAuthenticationError(
             f"could not discover the identity API while {what}: is the auth URL right? "
             f"({type(exc).__name__})"
+        ) from None
+    except ksa_exc.BadRequest:
+        raise SwiftAuthenticationError(
+            f"the identity service refused the request while {what} (400): check that "
+            "user and project are given with their domains",
+            status=400,
         ) from None
     except ksa_exc.HttpError as exc:
         if (exc.http_status or 0) >= 500:

@@ -156,28 +156,18 @@ def options_from_connection(
     auth_url = auth_url_of(host, port, schema, _text(extra.get("scheme")) or "https")
     auth_type = infer_auth_type(extra, auth_url, bool(_text(login)))
     secret = password or None
-    keystone = auth_type in ("password", "application_credential", "token")
-
-    def domain(name_key: str, id_key: str) -> tuple[str | None, str | None]:
-        name, ident = _text(extra.get(name_key)), _text(extra.get(id_key))
-        if keystone and not name and not ident:
-            name = "Default"
-        return name, ident
-
-    user_domain_name, user_domain_id = domain("user_domain_name", "user_domain_id")
-    project_domain_name, project_domain_id = domain("project_domain_name", "project_domain_id")
     auth = AuthOptions(
         auth_type=auth_type,
         auth_url=auth_url,
         username=_text(login),
         user_id=_text(extra.get("user_id")),
         password=secret if auth_type in ("tempauth", "password") else None,
-        user_domain_name=user_domain_name,
-        user_domain_id=user_domain_id,
+        user_domain_name=_text(extra.get("user_domain_name")),
+        user_domain_id=_text(extra.get("user_domain_id")),
         project_name=_text(extra.get("project_name")),
         project_id=_text(extra.get("project_id")),
-        project_domain_name=project_domain_name,
-        project_domain_id=project_domain_id,
+        project_domain_name=_text(extra.get("project_domain_name")),
+        project_domain_id=_text(extra.get("project_domain_id")),
         application_credential_id=_text(extra.get("application_credential_id")),
         application_credential_name=_text(extra.get("application_credential_name")),
         application_credential_secret=(

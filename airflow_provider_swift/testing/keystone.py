@@ -87,6 +87,10 @@ class LocalKeystone:
                         f"log_file = {self.workdir / 'keystone.log'}",
                         "[database]",
                         f"connection = sqlite:///{self.workdir / 'keystone.db'}",
+                        # the cheapest bcrypt cost: a throwaway Keystone hashes passwords
+                        # in milliseconds instead of about a second
+                        "[identity]",
+                        "password_hash_rounds = 4",
                         "[token]",
                         "provider = fernet",
                         f"expiration = {self.token_expiration}",

@@ -28,16 +28,27 @@ def test_tempauth_is_the_default() -> None:
 
 
 def test_keystone_v3_password_is_inferred_with_default_domains() -> None:
+    from airflow_provider_swift.client.auth import make_auth_plugin
+
     auth, _ = options(host="https://keystone:5000/v3", login="alice", project_name="etl")
-    assert auth.auth_type == "password"
-    assert auth.user_domain_name == "Default" and auth.project_domain_name == "Default"
-    assert auth.project_name == "etl"
+    assert auth.auth_type == "password" and auth.project_name == "etl"
+    plugin = make_auth_plugin(auth)
+    assert plugin.auth_methods[0].user_domain_name == "Default"  # type: ignore[attr-defined]
+    assert plugin.project_domain_name == "Default"  # type: ignore[attr-defined]
 
 
 def test_explicit_domain_ids_suppress_the_default_names() -> None:
-    auth, _ = options(host="https://keystone:5000/v3", user_domain_id="u1", project_domain_id="p1")
-    assert auth.user_domain_name is None and auth.user_domain_id == "u1"
-    assert auth.project_domain_name is None and auth.project_domain_id == "p1"
+    from airflow_provider_swift.client.auth import make_auth_plugin
+
+    auth, _ = options(
+        host="https://keystone:5000/v3", project_name="etl", user_domain_id="u1",
+        project_domain_id="p1",
+    )  # fmt: skip
+    plugin = make_auth_plugin(auth)
+    method = plugin.auth_methods[0]  # type: ignore[attr-defined]
+    assert method.user_domain_name is None and method.user_domain_id == "u1"
+    assert plugin.project_domain_name is None  # type: ignore[attr-defined]
+    assert plugin.project_domain_id == "p1"  # type: ignore[attr-defined]
 
 
 def test_application_credential() -> None:
