@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -25,7 +24,7 @@ from typing import Any
 from keystoneauth1 import adapter, session
 from keystoneauth1.identity import v3
 
-from airflow_provider_swift.testing.server import free_port, server_python
+from airflow_provider_swift.testing.server import free_port, server_python, stop_processes
 
 KEYSTONE_VERSION = "30.0.0"
 ADMIN_PASSWORD = "keystone-admin-password"
@@ -145,14 +144,7 @@ class LocalKeystone:
     def stop(self) -> None:
         """Stop the server and delete its files."""
         if self._proc is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self._proc.pid, signal.SIGTERM)
-            try:
-                self._proc.wait(10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self._proc.pid, signal.SIGKILL)
-                self._proc.wait()
+            stop_processes([self._proc])
             self._proc = None
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)

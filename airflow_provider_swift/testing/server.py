@@ -127,6 +127,21 @@ def swift_python(*, keystone: bool = False, install: bool = True) -> str:
     return server_python(f"swift-{SWIFT_VERSION}", [f"swift=={SWIFT_VERSION}"], install=install)
 
 
+def stop_processes(procs: list[subprocess.Popen[bytes]], grace: float = 10.0) -> None:
+    """TERM each process group, wait up to ``grace`` seconds, then KILL what is left."""
+    for proc in procs:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        try:
+            proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:
@@ -273,17 +288,7 @@ class LocalSwift:
 
     def stop(self) -> None:
         """Stop every server (TERM, then KILL) and delete all files."""
-        for proc in self._procs.values():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        for proc in self._procs.values():
-            try:
-                proc.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop_processes(list(self._procs.values()))
         self._procs.clear()
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
