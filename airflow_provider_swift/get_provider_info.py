@@ -7,6 +7,8 @@ from typing import Any
 from airflow_provider_swift import __version__
 from airflow_provider_swift.hooks.connection import CONN_FIELDS, UI_FIELD_BEHAVIOUR
 
+ASSETS = "airflow_provider_swift.assets"
+
 
 def get_provider_info() -> dict[str, Any]:
     """Describe the provider; the connection form is declared statically for Airflow 3."""
@@ -26,6 +28,15 @@ def get_provider_info() -> dict[str, Any]:
             {
                 "integration-name": "OpenStack Swift",
                 "python-modules": ["airflow_provider_swift.hooks.swift"],
+            }
+        ],
+        "filesystems": ["airflow_provider_swift.fs.swift"],
+        "asset-uris": [
+            {
+                "schemes": ["swift"],
+                "handler": f"{ASSETS}.sanitize_uri",
+                "to_openlineage_converter": f"{ASSETS}.convert_asset_to_openlineage",
+                "factory": f"{ASSETS}.create_asset",
             }
         ],
         "connection-types": [

@@ -152,6 +152,25 @@ class DownloadAPI(ObjectAPI, ContainerAPI):
         )
         return reply.headers, reply.result or b""
 
+    def get_range(self, container: str, name: str, start: int, end: int) -> bytes:
+        """Bytes ``start`` to ``end`` (exclusive) of an object; a partial read cannot be
+        checked against the ETag (use ``get_object``/``download_object`` for that)."""
+        if end <= start:
+            return b""
+        path, shown = object_path(container, name)
+        reply = self.transport.request(
+            "GET",
+            path,
+            display=shown,
+            headers={"Range": f"bytes={start}-{end - 1}"},
+            expect=(200, 206, 416),
+        )
+        if reply.status == 416:  # the range starts past the end
+            return b""
+        if reply.status == 200:  # the server ignored the range
+            return reply.body[start:end]
+        return reply.body
+
     def _verifier_unless_manifest(
         self,
         container: str,

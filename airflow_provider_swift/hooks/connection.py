@@ -67,6 +67,12 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     "retry_max_attempts": _field("Retry: max attempts", "integer", default=5),
     "retry_deadline": _field("Retry: overall deadline (s)", "number", default=300),
     "temp_url_key": _field("Temp URL key", description="signs temporary URLs; masked"),
+    "segment_size": _field(
+        "swift:// paths: segment size (bytes)",
+        "integer",
+        description="files written through ObjectStoragePath past this size become large objects",
+    ),
+    "large_object": _field("swift:// paths: large object kind", enum=["slo", "dlo", None]),
 }
 
 UI_FIELD_BEHAVIOUR: dict[str, Any] = {
