@@ -227,10 +227,18 @@ class ObjectAPI(InfoAPI):
     def head_object(
         self, container: str, name: str, *, headers: Mapping[str, object] | None = None
     ) -> dict[str, str]:
-        """Object headers; raises :class:`SwiftNotFoundError` if it does not exist."""
+        """Object headers; raises :class:`SwiftNotFoundError` if it does not exist.
+
+        With conditional ``headers`` (``If-None-Match``), a 304 answer is returned too:
+        its headers carry the unchanged ETag.
+        """
         path, shown = object_path(container, name)
         return self.transport.request(
-            "HEAD", path, display=shown, headers=encode_headers(headers or {})
+            "HEAD",
+            path,
+            display=shown,
+            headers=encode_headers(headers or {}),
+            expect=(200, 204, 304),
         ).headers
 
     def post_object(self, container: str, name: str, headers: Mapping[str, object]) -> None:

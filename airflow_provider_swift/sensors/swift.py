@@ -1,0 +1,229 @@
+"""Sensors: an object (or several) appears and passes a check; an object's ETag
+changes; a prefix goes quiet. Their decisions are the plain functions of
+:mod:`airflow_provider_swift.sensors.conditions`.
+
+State a sensor needs between pokes (a baseline ETag, the quiescence clock) is kept
+on the sensor and also in XCom (``swift_sensor_state``), so a sensor in
+``mode="reschedule"`` can pick it up on its next poke.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import time
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from airflow.providers.common.compat.sdk import BaseSensorOperator, PokeReturnValue
+
+from airflow_provider_swift.client import SwiftNotFoundError
+from airflow_provider_swift.hooks.arguments import glob_prefix
+from airflow_provider_swift.hooks.swift import SwiftHook
+from airflow_provider_swift.sensors.conditions import (
+    ObjectCheck,
+    etag_changed,
+    listing_summary,
+    object_summary,
+    quiescence,
+    snapshot_digest,
+)
+
+STATE_KEY = "swift_sensor_state"
+
+
+class _SwiftSensor(BaseSensorOperator):
+    template_fields: Sequence[str] = ("swift_conn_id", "container")
+    ui_color = "#e8f0fb"
+
+    def __init__(
+        self, *, container: str, swift_conn_id: str = SwiftHook.default_conn_name, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.container = container
+        self.swift_conn_id = swift_conn_id
+        self._state: Any = None
+
+    @cached_property
+    def hook(self) -> SwiftHook:
+        return SwiftHook(swift_conn_id=self.swift_conn_id)
+
+    def _load_state(self, context: Any) -> Any:
+        if self._state is None and context and "ti" in context:
+            self._state = context["ti"].xcom_pull(task_ids=self.task_id, key=STATE_KEY)
+        return self._state
+
+    def _save_state(self, context: Any, state: Any) -> None:
+        self._state = state
+        if context and "ti" in context:
+            context["ti"].xcom_push(key=STATE_KEY, value=state)
+
+
+class SwiftObjectSensor(_SwiftSensor):
+    """Wait until objects exist and pass a declarative check.
+
+    :param container: (templated)
+    :param name: an object name, a list of names (all must be there), or with
+        ``glob=True`` a shell-style pattern (at least one match) (templated).
+    :param check: ``{"min_size", "max_size", "content_type", "metadata"}`` -- every
+        given condition must hold for every matched object.
+    :return: the matched objects: ``name``, ``etag``, ``bytes``, ``last_modified``...
+    """
+
+    template_fields: Sequence[str] = ("swift_conn_id", "container", "name")
+
+    def __init__(
+        self,
+        *,
+        container: str,
+        name: str | list[str],
+        glob: bool = False,
+        check: ObjectCheck | Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(container=container, **kwargs)
+        self.name = name
+        self.glob = glob
+        self.check = ObjectCheck.from_value(check)
+
+    def poke(self, context: Any) -> PokeReturnValue:
+        matched = self._candidates()
+        passing = []
+        for summary in matched:
+            reasons = self.check.failures(summary)
+            if reasons:
+                self.log.info("%s does not pass the check yet: %s", summary["name"], reasons)
+            else:
+                passing.append(summary)
+        if self.glob:
+            done = bool(passing)
+        else:
+            names = [self.name] if isinstance(self.name, str) else list(self.name)
+            done = len(passing) == len(names)
+        return PokeReturnValue(is_done=done, xcom_value=passing if done else None)
+
+    def _candidates(self) -> list[dict[str, Any]]:
+        if self.glob:
+            if isinstance(self.name, list):
+                raise ValueError("glob=True takes one pattern, not a list")
+            pattern = self.name
+            entries = [
+                listing_summary(e)
+                for e in self.hook.iter_objects(self.container, prefix=glob_prefix(pattern))
+                if "name" in e and fnmatch.fnmatchcase(e["name"], pattern)
+            ]
+            if self.check.needs_metadata or self.check.content_type:
+                return [s for s in (self._head(e["name"]) for e in entries) if s is not None]
+            return entries
+        names = [self.name] if isinstance(self.name, str) else list(self.name)
+        return [s for s in (self._head(n) for n in names) if s is not None]
+
+    def _head(self, name: str) -> dict[str, Any] | None:
+        headers = self.hook.head_object(self.container, name)
+        return object_summary(name, headers) if headers is not None else None
+
+
+class SwiftObjectChangedSensor(_SwiftSensor):
+    """Wait until an object changes: its ETag differs from ``etag`` (or from the ETag
+    seen at the first poke), or it was modified after ``since``.
+
+    Polls with a conditional ``HEAD`` (``If-None-Match`` on the known ETag, answered
+    304 while nothing changed) and ``X-Newest``. Large objects work the same (their
+    ETag is the MD5 of their segments' ETags).
+
+    :param container: (templated)
+    :param name: (templated)
+    :param etag: the ETag to compare with (templated); None: the first one seen.
+    :param since: succeed if modified after this time (timezone-aware).
+    :param on_delete: if the object disappears: ``wait`` (default), ``succeed`` or ``fail``.
+    :return: the new ETag (None when succeeding on a delete).
+    """
+
+    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "etag")
+
+    def __init__(
+        self,
+        *,
+        container: str,
+        name: str,
+        etag: str | None = None,
+        since: datetime | None = None,
+        on_delete: str = "wait",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(container=container, **kwargs)
+        self.name = name
+        self.etag = etag
+        self.since = since
+        self.on_delete = on_delete
+
+    def poke(self, context: Any) -> PokeReturnValue:
+        baseline = self.etag or self._load_state(context)
+        headers = {"X-Newest": "true"}
+        if baseline:
+            headers["If-None-Match"] = baseline
+        try:
+            reply = self.hook.client.head_object(self.container, self.name, headers=headers)
+            current: dict[str, Any] | None = object_summary(self.name, reply)
+        except SwiftNotFoundError:
+            current = None
+        if current is not None and baseline and not current["etag"]:
+            current["etag"] = baseline.strip('"')  # 304 Not Modified: same ETag
+        if baseline is None and current is not None and self.since is None:
+            self._save_state(context, current["etag"])
+            self.log.info("Watching %s/%s from ETag %s", self.container, self.name,
+                          current["etag"])  # fmt: skip
+            return PokeReturnValue(is_done=False)
+        done, etag = etag_changed(baseline, current, since=self.since, on_delete=self.on_delete)
+        return PokeReturnValue(is_done=done, xcom_value=etag if done else None)
+
+
+class SwiftPrefixQuiescenceSensor(_SwiftSensor):
+    """Wait until the set of objects under a prefix (names, ETags and sizes) has not
+    changed for ``inactivity_period`` seconds: an upload session is complete.
+
+    :param container: (templated)
+    :param prefix: (templated)
+    :param inactivity_period: seconds without any change.
+    :param min_objects: at least this many objects must be there.
+    :param allow_delete: if False, fail when objects disappear.
+    :return: the objects under the prefix.
+    """
+
+    template_fields: Sequence[str] = ("swift_conn_id", "container", "prefix")
+
+    def __init__(
+        self,
+        *,
+        container: str,
+        prefix: str,
+        inactivity_period: float,
+        min_objects: int = 1,
+        allow_delete: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(container=container, **kwargs)
+        self.prefix = prefix
+        self.inactivity_period = inactivity_period
+        self.min_objects = min_objects
+        self.allow_delete = allow_delete
+
+    def poke(self, context: Any) -> PokeReturnValue:
+        objects = [
+            listing_summary(e)
+            for e in self.hook.iter_objects(self.container, prefix=self.prefix)
+            if "name" in e
+        ]
+        digest, count = snapshot_digest(objects)
+        done, state = quiescence(
+            self._load_state(context),
+            digest,
+            count,
+            time.time(),
+            inactivity_period=self.inactivity_period,
+            min_objects=self.min_objects,
+            allow_delete=self.allow_delete,
+        )
+        self._save_state(context, state)
+        return PokeReturnValue(is_done=done, xcom_value=objects if done else None)

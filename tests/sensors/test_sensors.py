@@ -1,0 +1,161 @@
+"""Sensors in poke mode against the real local Swift (deferrable mode: not yet)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airflow_provider_swift.client import SwiftValidationError
+from airflow_provider_swift.hooks.swift import SwiftHook
+from airflow_provider_swift.sensors import (
+    SwiftObjectChangedSensor,
+    SwiftObjectSensor,
+    SwiftPrefixQuiescenceSensor,
+)
+
+CONTEXT: dict[str, Any] = {}
+
+
+@pytest.fixture
+def hook(swift_conn_id: str) -> SwiftHook:
+    return SwiftHook(swift_conn_id)
+
+
+@pytest.fixture
+def container(hook: SwiftHook) -> Iterator[str]:
+    name = f"sn-{uuid.uuid4().hex[:8]}"
+    hook.create_container(name)
+    yield name
+    for leftover in (name, f"{name}_segments"):
+        hook.delete_container(leftover, force=True, missing_ok=True)
+
+
+def test_object_sensor_waits_then_succeeds_with_the_objects(
+    hook: SwiftHook, container: str
+) -> None:
+    sensor = SwiftObjectSensor(task_id="s", container=container, name=["a.csv", "b.csv"])
+    assert not sensor.poke(CONTEXT).is_done
+    hook.upload_bytes(container, "a.csv", b"1")
+    assert not sensor.poke(CONTEXT).is_done  # all names must be there
+    hook.upload_bytes(container, "b.csv", b"22")
+    result = sensor.poke(CONTEXT)
+    assert result.is_done
+    assert [(o["name"], o["bytes"]) for o in result.xcom_value] == [("a.csv", 1), ("b.csv", 2)]
+
+
+def test_declarative_check_rejects_then_accepts(hook: SwiftHook, container: str) -> None:
+    sensor = SwiftObjectSensor(
+        task_id="s",
+        container=container,
+        name="data.csv",
+        check={"min_size": 100, "content_type": "text/csv", "metadata": {"state": "done"}},
+    )
+    hook.upload_bytes(container, "data.csv", b"short", content_type="text/csv")
+    assert not sensor.poke(CONTEXT).is_done
+    hook.upload_bytes(
+        container, "data.csv", b"x" * 200, content_type="text/csv", metadata={"state": "done"}
+    )
+    assert sensor.poke(CONTEXT).is_done
+
+
+def test_glob_needs_one_passing_match(hook: SwiftHook, container: str) -> None:
+    sensor = SwiftObjectSensor(
+        task_id="s", container=container, name="in/*/part-*.parquet", glob=True,
+        check={"min_size": 3},
+    )  # fmt: skip
+    hook.upload_bytes(container, "in/2026/part-0.parquet", b"1")
+    assert not sensor.poke(CONTEXT).is_done
+    hook.upload_bytes(container, "in/2026/part-1.parquet", b"123")
+    result = sensor.poke(CONTEXT)
+    assert result.is_done and [o["name"] for o in result.xcom_value] == ["in/2026/part-1.parquet"]
+
+
+def test_changed_sensor_ignores_identical_bytes_and_fires_on_new_ones(
+    hook: SwiftHook, container: str
+) -> None:
+    hook.upload_bytes(container, "o", b"version 1")
+    sensor = SwiftObjectChangedSensor(task_id="c", container=container, name="o")
+    assert not sensor.poke(CONTEXT).is_done  # records the baseline ETag
+    hook.upload_bytes(container, "o", b"version 1")  # same bytes: same ETag
+    assert not sensor.poke(CONTEXT).is_done
+    new = hook.upload_bytes(container, "o", b"version 2")
+    result = sensor.poke(CONTEXT)
+    assert result.is_done and result.xcom_value == new["etag"]
+
+
+def test_changed_sensor_with_an_slo(hook: SwiftHook, container: str, tmp_path: Path) -> None:
+    source = tmp_path / "big"
+    source.write_bytes(b"a" * 300 * 1024)
+    first = hook.upload_file(container, "big", source, segment_size=128 * 1024)
+    sensor = SwiftObjectChangedSensor(task_id="c", container=container, name="big",
+                                      etag=first["etag"])  # fmt: skip
+    assert not sensor.poke(CONTEXT).is_done
+    source.write_bytes(b"b" * 300 * 1024)
+    second = hook.upload_file(container, "big", source, segment_size=128 * 1024)
+    result = sensor.poke(CONTEXT)
+    assert result.is_done and result.xcom_value == second["etag"] != first["etag"]
+
+
+@pytest.mark.parametrize(("on_delete", "outcome"), [("wait", False), ("succeed", True)])
+def test_changed_sensor_on_delete(
+    hook: SwiftHook, container: str, on_delete: str, outcome: bool
+) -> None:
+    hook.upload_bytes(container, "gone", b"x")
+    sensor = SwiftObjectChangedSensor(
+        task_id="c", container=container, name="gone", on_delete=on_delete
+    )
+    sensor.poke(CONTEXT)
+    hook.delete_object(container, "gone")
+    assert sensor.poke(CONTEXT).is_done is outcome
+
+
+def test_changed_sensor_fails_on_delete_when_asked(hook: SwiftHook, container: str) -> None:
+    hook.upload_bytes(container, "gone", b"x")
+    sensor = SwiftObjectChangedSensor(task_id="c", container=container, name="gone",
+                                      on_delete="fail")  # fmt: skip
+    sensor.poke(CONTEXT)
+    hook.delete_object(container, "gone")
+    with pytest.raises(SwiftValidationError, match="deleted"):
+        sensor.poke(CONTEXT)
+
+
+def test_changed_since(hook: SwiftHook, container: str) -> None:
+    sensor = SwiftObjectChangedSensor(
+        task_id="c", container=container, name="t", since=datetime.now(UTC) - timedelta(hours=1)
+    )
+    hook.upload_bytes(container, "t", b"x")
+    assert sensor.poke(CONTEXT).is_done
+
+
+def test_quiescence_waits_while_objects_arrive_then_fires(hook: SwiftHook, container: str) -> None:
+    sensor = SwiftPrefixQuiescenceSensor(
+        task_id="q", container=container, prefix="upload/", inactivity_period=1, min_objects=2
+    )
+    hook.upload_bytes(container, "upload/1", b"1")
+    assert not sensor.poke(CONTEXT).is_done
+    time.sleep(1.1)
+    assert not sensor.poke(CONTEXT).is_done  # quiet, but fewer than min_objects
+    hook.upload_bytes(container, "upload/2", b"2")
+    assert not sensor.poke(CONTEXT).is_done  # a change restarts the clock
+    hook.upload_bytes(container, "upload/2", b"22")
+    assert not sensor.poke(CONTEXT).is_done  # same names, new bytes: still a change
+    time.sleep(1.1)
+    result = sensor.poke(CONTEXT)
+    assert result.is_done and len(result.xcom_value) == 2
+
+
+def test_timeout_with_soft_fail_skips(container: str) -> None:
+    from airflow.providers.common.compat.sdk import AirflowSkipException
+
+    sensor = SwiftObjectSensor(
+        task_id="s", container=container, name="never", poke_interval=0.1, timeout=0.5,
+        soft_fail=True,
+    )  # fmt: skip
+    with pytest.raises(AirflowSkipException):
+        sensor.execute(CONTEXT)
