@@ -89,12 +89,19 @@ class RetryPolicy:
         remaining = self.deadline - (state.seconds_since_start or 0.0)
         return max(0.0, min(wait, remaining))
 
+    def _settings(self) -> dict[str, Any]:
+        return {
+            "retry": tenacity.retry_if_exception(self.is_retryable),
+            "stop": tenacity.stop_after_attempt(self.max_attempts)
+            | tenacity.stop_after_delay(self.deadline),
+            "wait": self.wait_seconds,
+            "reraise": True,
+        }
+
     def controller(self) -> tenacity.Retrying:
         """A tenacity controller for one request (create one per request: it holds state)."""
-        return tenacity.Retrying(
-            retry=tenacity.retry_if_exception(self.is_retryable),
-            stop=tenacity.stop_after_attempt(self.max_attempts)
-            | tenacity.stop_after_delay(self.deadline),
-            wait=self.wait_seconds,
-            reraise=True,
-        )
+        return tenacity.Retrying(**self._settings())
+
+    def async_controller(self) -> tenacity.AsyncRetrying:
+        """The same policy for a coroutine (triggers)."""
+        return tenacity.AsyncRetrying(**self._settings())

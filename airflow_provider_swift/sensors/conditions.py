@@ -114,6 +114,25 @@ class ObjectCheck:
         return reasons
 
 
+def objects_ready(
+    found: Iterable[Mapping[str, Any]], names: list[str] | None, check: ObjectCheck
+) -> tuple[bool, list[dict[str, Any]], list[str]]:
+    """Whether the objects found satisfy the sensor: (done, passing objects, why not).
+
+    With ``names``, every name must be found and pass; without (a glob), one passing
+    match is enough.
+    """
+    passing, reasons = [], []
+    for summary in found:
+        failures = check.failures(summary)
+        if failures:
+            reasons.append(f"{summary['name']}: {'; '.join(failures)}")
+        else:
+            passing.append(dict(summary))
+    done = len(passing) == len(names) if names is not None else bool(passing)
+    return done, passing, reasons
+
+
 def etag_changed(
     baseline: str | None,
     current: Mapping[str, Any] | None,

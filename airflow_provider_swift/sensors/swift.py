@@ -16,7 +16,14 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from airflow.providers.common.compat.sdk import BaseSensorOperator, PokeReturnValue
+from airflow.providers.common.compat.sdk import (
+    AirflowException,
+    AirflowSensorTimeout,
+    AirflowSkipException,
+    BaseSensorOperator,
+    PokeReturnValue,
+)
+from airflow.triggers.base import BaseTrigger
 
 from airflow_provider_swift.client import SwiftNotFoundError
 from airflow_provider_swift.hooks.arguments import glob_prefix
@@ -26,24 +33,73 @@ from airflow_provider_swift.sensors.conditions import (
     etag_changed,
     listing_summary,
     object_summary,
+    objects_ready,
     quiescence,
     snapshot_digest,
+)
+from airflow_provider_swift.triggers.swift import (
+    SwiftObjectChangedTrigger,
+    SwiftObjectTrigger,
+    SwiftPrefixQuiescenceTrigger,
 )
 
 STATE_KEY = "swift_sensor_state"
 
 
+def _default_deferrable() -> bool:
+    from airflow.configuration import conf
+
+    return conf.getboolean("operators", "default_deferrable", fallback=False)
+
+
 class _SwiftSensor(BaseSensorOperator):
+    """Poke once; if not done and ``deferrable``, hand the wait to a trigger.
+
+    The trigger gets the absolute end of the sensor's ``timeout``, so the overall
+    timeout holds however the wait is split; on timeout ``soft_fail`` skips.
+    """
+
     template_fields: Sequence[str] = ("swift_conn_id", "container")
     ui_color = "#e8f0fb"
 
     def __init__(
-        self, *, container: str, swift_conn_id: str = SwiftHook.default_conn_name, **kwargs: Any
+        self,
+        *,
+        container: str,
+        swift_conn_id: str = SwiftHook.default_conn_name,
+        deferrable: bool | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.container = container
         self.swift_conn_id = swift_conn_id
+        self.deferrable = _default_deferrable() if deferrable is None else deferrable
         self._state: Any = None
+
+    def trigger(self, end_time: float) -> BaseTrigger:
+        """The trigger that continues this sensor's wait."""
+        raise NotImplementedError
+
+    def execute(self, context: Any) -> Any:
+        if not self.deferrable:
+            return super().execute(context)
+        result = self.poke(context)
+        if isinstance(result, PokeReturnValue) and result.is_done:
+            return result.xcom_value
+        end_time = time.time() + float(self.timeout)
+        self.defer(trigger=self.trigger(end_time), method_name="execute_complete")
+
+    def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
+        """Resume after the trigger fired: its value, or the timeout/error it reported."""
+        status = event.get("status")
+        if status == "success":
+            return event.get("value")
+        if status == "timeout":
+            message = f"{self.task_id}: the wait timed out after {self.timeout}s"
+            if self.soft_fail:
+                raise AirflowSkipException(message)
+            raise AirflowSensorTimeout(message)
+        raise AirflowException(f"{self.task_id}: {event.get('message', event)}")
 
     @cached_property
     def hook(self) -> SwiftHook:
@@ -87,21 +143,29 @@ class SwiftObjectSensor(_SwiftSensor):
         self.glob = glob
         self.check = ObjectCheck.from_value(check)
 
-    def poke(self, context: Any) -> PokeReturnValue:
-        matched = self._candidates()
-        passing = []
-        for summary in matched:
-            reasons = self.check.failures(summary)
-            if reasons:
-                self.log.info("%s does not pass the check yet: %s", summary["name"], reasons)
-            else:
-                passing.append(summary)
+    @property
+    def names(self) -> list[str] | None:
+        """The names that must all be there, or None for a glob."""
         if self.glob:
-            done = bool(passing)
-        else:
-            names = [self.name] if isinstance(self.name, str) else list(self.name)
-            done = len(passing) == len(names)
+            return None
+        return [self.name] if isinstance(self.name, str) else list(self.name)
+
+    def poke(self, context: Any) -> PokeReturnValue:
+        done, passing, reasons = objects_ready(self._candidates(), self.names, self.check)
+        for reason in reasons:
+            self.log.info("Not passing the check yet: %s", reason)
         return PokeReturnValue(is_done=done, xcom_value=passing if done else None)
+
+    def trigger(self, end_time: float) -> BaseTrigger:
+        return SwiftObjectTrigger(
+            self.swift_conn_id,
+            self.container,
+            names=self.names,
+            pattern=str(self.name) if self.glob else None,
+            check=self.check.as_dict(),
+            poke_interval=float(self.poke_interval),
+            end_time=end_time,
+        )
 
     def _candidates(self) -> list[dict[str, Any]]:
         if self.glob:
@@ -158,6 +222,18 @@ class SwiftObjectChangedSensor(_SwiftSensor):
         self.since = since
         self.on_delete = on_delete
 
+    def trigger(self, end_time: float) -> BaseTrigger:
+        return SwiftObjectChangedTrigger(
+            self.swift_conn_id,
+            self.container,
+            name=self.name,
+            etag=self.etag or self._state,
+            since=self.since.isoformat() if self.since else None,
+            on_delete=self.on_delete,
+            poke_interval=float(self.poke_interval),
+            end_time=end_time,
+        )
+
     def poke(self, context: Any) -> PokeReturnValue:
         baseline = self.etag or self._load_state(context)
         headers = {"X-Newest": "true"}
@@ -208,6 +284,19 @@ class SwiftPrefixQuiescenceSensor(_SwiftSensor):
         self.inactivity_period = inactivity_period
         self.min_objects = min_objects
         self.allow_delete = allow_delete
+
+    def trigger(self, end_time: float) -> BaseTrigger:
+        return SwiftPrefixQuiescenceTrigger(
+            self.swift_conn_id,
+            self.container,
+            prefix=self.prefix,
+            inactivity_period=self.inactivity_period,
+            min_objects=self.min_objects,
+            allow_delete=self.allow_delete,
+            state=self._state,
+            poke_interval=float(self.poke_interval),
+            end_time=end_time,
+        )
 
     def poke(self, context: Any) -> PokeReturnValue:
         objects = [

@@ -1,0 +1,1 @@
+"""Triggers for the deferrable sensors and for event-driven scheduling."""

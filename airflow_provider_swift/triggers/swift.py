@@ -1,0 +1,313 @@
+"""Triggers: the sensors' waits, polled asynchronously in the triggerer.
+
+Each trigger serializes plain JSON -- a connection id, never a secret -- fetches the
+connection with Airflow's async accessor, and polls through one shared
+:class:`AsyncSwift` per connection in the triggerer process. The verdicts come from
+the same functions the sensors use (:mod:`airflow_provider_swift.sensors.conditions`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import time
+import weakref
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
+
+from airflow_provider_swift.client.aio import AsyncSwift
+from airflow_provider_swift.client.transport import Transport
+from airflow_provider_swift.hooks.arguments import glob_prefix
+from airflow_provider_swift.sensors.conditions import (
+    ObjectCheck,
+    etag_changed,
+    listing_summary,
+    object_summary,
+    objects_ready,
+    quiescence,
+    snapshot_digest,
+)
+
+#: One async client per connection and event loop in this process (the triggerer
+#: runs one loop; tests run several, which must not share loop-bound clients).
+_CLIENTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, AsyncSwift]] = (
+    weakref.WeakKeyDictionary()
+)
+_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def shared_client(conn_id: str) -> AsyncSwift:
+    """The triggerer's shared client for a connection (created on first use)."""
+    loop = asyncio.get_running_loop()
+    clients = _CLIENTS.setdefault(loop, {})
+    async with _LOCKS.setdefault(loop, asyncio.Lock()):
+        if conn_id not in clients:
+            from airflow.providers.common.compat.sdk import BaseHook, mask_secret
+
+            from airflow_provider_swift.hooks.connection import options_from_connection
+
+            conn = await BaseHook.aget_connection(conn_id)
+            if conn.password:
+                mask_secret(conn.password)
+            auth, options = options_from_connection(
+                host=conn.host,
+                login=conn.login,
+                password=conn.password,
+                extra=conn.extra_dejson,
+                port=conn.port,
+                schema=conn.schema,
+            )
+            for secret in auth.secrets():
+                mask_secret(secret)
+            clients[conn_id] = AsyncSwift(Transport(auth, options, on_secret=mask_secret))
+        return clients[conn_id]
+
+
+class _PollingTrigger(BaseTrigger):
+    """Polls until a verdict, or until ``end_time`` (Unix time) passes."""
+
+    def __init__(
+        self,
+        swift_conn_id: str,
+        container: str,
+        *,
+        poke_interval: float = 60.0,
+        end_time: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.swift_conn_id = swift_conn_id
+        self.container = container
+        self.poke_interval = poke_interval
+        self.end_time = end_time
+
+    def _common(self) -> dict[str, Any]:
+        return {
+            "swift_conn_id": self.swift_conn_id,
+            "container": self.container,
+            "poke_interval": self.poke_interval,
+            "end_time": self.end_time,
+        }
+
+    async def check(self, client: AsyncSwift) -> dict[str, Any] | None:
+        """One poll: an event payload when done, else None."""
+        raise NotImplementedError
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        try:
+            client = await shared_client(self.swift_conn_id)
+            while True:
+                payload = await self.check(client)
+                if payload is not None:
+                    yield TriggerEvent({"status": "success", **payload})
+                    return
+                if self.end_time is not None and time.time() >= self.end_time:
+                    yield TriggerEvent({"status": "timeout"})
+                    return
+                await asyncio.sleep(self.poke_interval)
+        except Exception as exc:  # reported to the task, which raises it
+            yield TriggerEvent({"status": "error", "message": f"{type(exc).__name__}: {exc}"})
+
+
+class SwiftObjectTrigger(_PollingTrigger):
+    """Waits for objects that exist and pass a check (see ``SwiftObjectSensor``)."""
+
+    def __init__(
+        self,
+        swift_conn_id: str,
+        container: str,
+        *,
+        names: list[str] | None = None,
+        pattern: str | None = None,
+        check: dict[str, Any] | None = None,
+        poke_interval: float = 60.0,
+        end_time: float | None = None,
+    ) -> None:
+        super().__init__(swift_conn_id, container, poke_interval=poke_interval, end_time=end_time)
+        self.names = names
+        self.pattern = pattern
+        self.check_spec = ObjectCheck.from_value(check)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{__name__}.SwiftObjectTrigger",
+            {
+                **self._common(),
+                "names": self.names,
+                "pattern": self.pattern,
+                "check": self.check_spec.as_dict(),
+            },
+        )
+
+    async def check(self, client: AsyncSwift) -> dict[str, Any] | None:
+        if self.pattern is not None:
+            entries = await client.list_objects(self.container, glob_prefix(self.pattern))
+            found = [
+                listing_summary(e)
+                for e in entries
+                if "name" in e and fnmatch.fnmatchcase(e["name"], self.pattern)
+            ]
+            if self.check_spec.needs_metadata or self.check_spec.content_type:
+                found = await self._heads([f["name"] for f in found], client)
+        else:
+            found = await self._heads(self.names or [], client)
+        done, passing, _ = objects_ready(found, self.names, self.check_spec)
+        return {"value": passing} if done else None
+
+    async def _heads(self, names: list[str], client: AsyncSwift) -> list[dict[str, Any]]:
+        heads = await asyncio.gather(*(client.head_object(self.container, n) for n in names))
+        return [object_summary(n, h) for n, h in zip(names, heads, strict=True) if h is not None]
+
+
+class SwiftObjectChangedTrigger(_PollingTrigger):
+    """Waits for an object's ETag to change (see ``SwiftObjectChangedSensor``)."""
+
+    def __init__(
+        self,
+        swift_conn_id: str,
+        container: str,
+        *,
+        name: str,
+        etag: str | None = None,
+        since: str | None = None,
+        on_delete: str = "wait",
+        poke_interval: float = 60.0,
+        end_time: float | None = None,
+    ) -> None:
+        super().__init__(swift_conn_id, container, poke_interval=poke_interval, end_time=end_time)
+        self.name = name
+        self.etag = etag
+        self.since = since
+        self.on_delete = on_delete
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{__name__}.SwiftObjectChangedTrigger",
+            {
+                **self._common(),
+                "name": self.name,
+                "etag": self.etag,
+                "since": self.since,
+                "on_delete": self.on_delete,
+            },
+        )
+
+    async def check(self, client: AsyncSwift) -> dict[str, Any] | None:
+        headers = {"X-Newest": "true"}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        found = await client.head_object(self.container, self.name, headers)
+        current = object_summary(self.name, found) if found is not None else None
+        if current is not None and self.etag and not current["etag"]:
+            current["etag"] = self.etag.strip('"')  # 304 Not Modified
+        if self.etag is None and current is not None and self.since is None:
+            self.etag = current["etag"]  # the baseline, as the sensor's first poke
+            return None
+        since = datetime.fromisoformat(self.since) if self.since else None
+        done, etag = etag_changed(self.etag, current, since=since, on_delete=self.on_delete)
+        return {"value": etag} if done else None
+
+
+class SwiftPrefixQuiescenceTrigger(_PollingTrigger):
+    """Waits for a prefix to go quiet (see ``SwiftPrefixQuiescenceSensor``)."""
+
+    def __init__(
+        self,
+        swift_conn_id: str,
+        container: str,
+        *,
+        prefix: str,
+        inactivity_period: float,
+        min_objects: int = 1,
+        allow_delete: bool = True,
+        state: dict[str, Any] | None = None,
+        poke_interval: float = 60.0,
+        end_time: float | None = None,
+    ) -> None:
+        super().__init__(swift_conn_id, container, poke_interval=poke_interval, end_time=end_time)
+        self.prefix = prefix
+        self.inactivity_period = inactivity_period
+        self.min_objects = min_objects
+        self.allow_delete = allow_delete
+        self.state = state
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{__name__}.SwiftPrefixQuiescenceTrigger",
+            {
+                **self._common(),
+                "prefix": self.prefix,
+                "inactivity_period": self.inactivity_period,
+                "min_objects": self.min_objects,
+                "allow_delete": self.allow_delete,
+                "state": self.state,
+            },
+        )
+
+    async def check(self, client: AsyncSwift) -> dict[str, Any] | None:
+        entries = await client.list_objects(self.container, self.prefix)
+        objects = [listing_summary(e) for e in entries if "name" in e]
+        digest, count = snapshot_digest(objects)
+        done, self.state = quiescence(
+            self.state,
+            digest,
+            count,
+            time.time(),
+            inactivity_period=self.inactivity_period,
+            min_objects=self.min_objects,
+            allow_delete=self.allow_delete,
+        )
+        return {"value": objects} if done else None
+
+
+class SwiftPrefixChangedEventTrigger(BaseEventTrigger):
+    """For ``AssetWatcher``: fires when an object appears or changes under a prefix.
+
+    The first poll takes the baseline; every later change of the set of (name, ETag,
+    size) under the prefix fires one event carrying the objects that are new or changed.
+    """
+
+    def __init__(
+        self,
+        swift_conn_id: str,
+        container: str,
+        prefix: str = "",
+        poke_interval: float = 60.0,
+    ) -> None:
+        super().__init__()
+        self.swift_conn_id = swift_conn_id
+        self.container = container
+        self.prefix = prefix
+        self.poke_interval = poke_interval
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{__name__}.SwiftPrefixChangedEventTrigger",
+            {
+                "swift_conn_id": self.swift_conn_id,
+                "container": self.container,
+                "prefix": self.prefix,
+                "poke_interval": self.poke_interval,
+            },
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        client = await shared_client(self.swift_conn_id)
+        seen: dict[str, str] | None = None
+        while True:
+            entries = await client.list_objects(self.container, self.prefix)
+            now = {
+                e["name"]: str(e.get("slo_etag") or e.get("hash")) for e in entries if "name" in e
+            }
+            if seen is not None:
+                changed = sorted(name for name, etag in now.items() if seen.get(name) != etag)
+                if changed:
+                    yield TriggerEvent(
+                        {"container": self.container, "prefix": self.prefix, "changed": changed}
+                    )
+            seen = now
+            await asyncio.sleep(self.poke_interval)
