@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -30,14 +31,24 @@ from airflow_provider_swift.client.transport import Reply, Transport, build_quer
 class AsyncSwift:
     """Asynchronous HEAD and listing over a (synchronous) transport's authentication."""
 
-    def __init__(self, transport: Transport, *, max_connections: int = 100) -> None:
+    #: How long a token fetched from the transport is reused before asking again. The
+    #: transport renews tokens before they expire; asking costs a thread hop, so once
+    #: a second is plenty (a token rejected sooner is renewed on its 401).
+    CREDENTIALS_TTL = 1.0
+
+    def __init__(self, transport: Transport, *, max_in_flight: int = 10) -> None:
+        """:param max_in_flight: requests sent at once; the rest wait their turn. Many
+        triggers share one client, and a cluster answers ten concurrent requests far
+        faster than a thousand (measured: 244 vs 28 HEAD/s on the local Swift)."""
         self.transport = transport
+        self._credentials: tuple[str, str, float] | None = None
+        self._slots = asyncio.Semaphore(max_in_flight)
         options = transport.options
         self.http = httpx.AsyncClient(
             verify=options.verify,
             cert=options.cert,
             timeout=httpx.Timeout(options.read_timeout, connect=options.connect_timeout),
-            limits=httpx.Limits(max_connections=max_connections),
+            limits=httpx.Limits(max_connections=max_in_flight),
             follow_redirects=False,
         )
 
@@ -57,7 +68,8 @@ class AsyncSwift:
         """One request with auth (re-authenticating once on 401), retries, typed errors."""
         async for attempt in self.transport.options.retry.async_controller():
             with attempt:
-                return await self._attempt(method, path, display, headers or {}, query, expect)
+                async with self._slots:
+                    return await self._attempt(method, path, display, headers or {}, query, expect)
         raise AssertionError("unreachable: tenacity re-raises the last failure")
 
     async def _attempt(
@@ -70,9 +82,7 @@ class AsyncSwift:
         expect: Collection[int] | None,
     ) -> Reply:
         for reauthenticated in (False, True):
-            token, base = await asyncio.to_thread(
-                lambda: (self.transport.token(), self.transport.storage_url())
-            )
+            token, base = await self._token_and_url(fresh=reauthenticated)
             url = base + path
             qs = build_query(query)
             if qs:
@@ -104,6 +114,16 @@ class AsyncSwift:
                 transaction_id=decoded.get("x-trans-id"),
             )
         raise AssertionError("unreachable")
+
+    async def _token_and_url(self, *, fresh: bool = False) -> tuple[str, str]:
+        cached = self._credentials
+        if not fresh and cached and time.monotonic() - cached[2] < self.CREDENTIALS_TTL:
+            return cached[0], cached[1]
+        token, url = await asyncio.to_thread(
+            lambda: (self.transport.token(), self.transport.storage_url())
+        )
+        self._credentials = (token, url, time.monotonic())
+        return token, url
 
     async def head_object(
         self, container: str, name: str, headers: Mapping[str, str] | None = None

@@ -1,6 +1,6 @@
 """Sensors: an object (or several) appears and passes a check; an object's ETag
 changes; a prefix goes quiet. Their decisions are the plain functions of
-:mod:`airflow_provider_swift.sensors.conditions`.
+:mod:`airflow_provider_swift.conditions`.
 
 State a sensor needs between pokes (a baseline ETag, the quiescence clock) is kept
 on the sensor and also in XCom (``swift_sensor_state``), so a sensor in
@@ -26,9 +26,7 @@ from airflow.providers.common.compat.sdk import (
 from airflow.triggers.base import BaseTrigger
 
 from airflow_provider_swift.client import SwiftNotFoundError
-from airflow_provider_swift.hooks.arguments import glob_prefix
-from airflow_provider_swift.hooks.swift import SwiftHook
-from airflow_provider_swift.sensors.conditions import (
+from airflow_provider_swift.conditions import (
     ObjectCheck,
     etag_changed,
     listing_summary,
@@ -37,6 +35,8 @@ from airflow_provider_swift.sensors.conditions import (
     quiescence,
     snapshot_digest,
 )
+from airflow_provider_swift.hooks.arguments import glob_prefix
+from airflow_provider_swift.hooks.swift import SwiftHook
 from airflow_provider_swift.triggers.swift import (
     SwiftObjectChangedTrigger,
     SwiftObjectTrigger,

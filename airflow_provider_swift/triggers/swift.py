@@ -3,7 +3,7 @@
 Each trigger serializes plain JSON -- a connection id, never a secret -- fetches the
 connection with Airflow's async accessor, and polls through one shared
 :class:`AsyncSwift` per connection in the triggerer process. The verdicts come from
-the same functions the sensors use (:mod:`airflow_provider_swift.sensors.conditions`).
+the same functions the sensors use (:mod:`airflow_provider_swift.conditions`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
 
 from airflow_provider_swift.client.aio import AsyncSwift
 from airflow_provider_swift.client.transport import Transport
-from airflow_provider_swift.hooks.arguments import glob_prefix
-from airflow_provider_swift.sensors.conditions import (
+from airflow_provider_swift.conditions import (
     ObjectCheck,
     etag_changed,
     listing_summary,
@@ -30,6 +29,7 @@ from airflow_provider_swift.sensors.conditions import (
     quiescence,
     snapshot_digest,
 )
+from airflow_provider_swift.hooks.arguments import glob_prefix
 
 #: One async client per connection and event loop in this process (the triggerer
 #: runs one loop; tests run several, which must not share loop-bound clients).

@@ -211,3 +211,17 @@ def test_deferred_timeout_with_soft_fail_skips(container: str) -> None:
     hard = SwiftObjectSensor(task_id="h", container=container, name="never", deferrable=True)
     with pytest.raises(AirflowSensorTimeout):
         hard.execute_complete({}, {"status": "timeout"})
+
+
+@pytest.mark.parametrize(
+    "module", ["airflow_provider_swift.triggers.swift", "airflow_provider_swift.sensors"]
+)
+def test_modules_import_on_their_own(module: str) -> None:
+    """The triggerer imports a trigger's module first, without the sensors."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", f"import {module}"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
