@@ -2,9 +2,11 @@
 changes; a prefix goes quiet. Their decisions are the plain functions of
 :mod:`airflow_provider_swift.conditions`.
 
-State a sensor needs between pokes (a baseline ETag, the quiescence clock) is kept
-on the sensor and also in XCom (``swift_sensor_state``), so a sensor in
-``mode="reschedule"`` can pick it up on its next poke.
+State a sensor needs between pokes (a baseline ETag, the quiescence clock) lives on
+the sensor in ``mode="poke"`` and travels inside the trigger when deferred. A
+rescheduled sensor did not get back state it had pushed to XCom (Airflow 3.3), so
+``mode="reschedule"`` is refused where that state would be needed -- a clear error
+when the DAG is parsed, not a sensor that silently never finishes.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from airflow.providers.common.compat.sdk import (
 )
 from airflow.triggers.base import BaseTrigger
 
-from airflow_provider_swift.client import SwiftNotFoundError
+from airflow_provider_swift.client import SwiftNotFoundError, SwiftValidationError
 from airflow_provider_swift.conditions import (
     ObjectCheck,
     etag_changed,
@@ -42,8 +44,6 @@ from airflow_provider_swift.triggers.swift import (
     SwiftObjectTrigger,
     SwiftPrefixQuiescenceTrigger,
 )
-
-STATE_KEY = "swift_sensor_state"
 
 
 def _default_deferrable() -> bool:
@@ -105,15 +105,12 @@ class _SwiftSensor(BaseSensorOperator):
     def hook(self) -> SwiftHook:
         return SwiftHook(swift_conn_id=self.swift_conn_id)
 
-    def _load_state(self, context: Any) -> Any:
-        if self._state is None and context and "ti" in context:
-            self._state = context["ti"].xcom_pull(task_ids=self.task_id, key=STATE_KEY)
-        return self._state
-
-    def _save_state(self, context: Any, state: Any) -> None:
-        self._state = state
-        if context and "ti" in context:
-            context["ti"].xcom_push(key=STATE_KEY, value=state)
+    def _refuse_reschedule(self, why: str) -> None:
+        if self.mode == "reschedule" and not self.deferrable:
+            raise SwiftValidationError(
+                f"{self.task_id}: mode='reschedule' cannot keep {why} between pokes; "
+                "use deferrable=True, which frees the worker slot too, or mode='poke'"
+            )
 
 
 class SwiftObjectSensor(_SwiftSensor):
@@ -221,6 +218,8 @@ class SwiftObjectChangedSensor(_SwiftSensor):
         self.etag = etag
         self.since = since
         self.on_delete = on_delete
+        if etag is None and since is None:
+            self._refuse_reschedule("the ETag seen at the first poke (pass etag= or since=)")
 
     def trigger(self, end_time: float) -> BaseTrigger:
         return SwiftObjectChangedTrigger(
@@ -235,7 +234,7 @@ class SwiftObjectChangedSensor(_SwiftSensor):
         )
 
     def poke(self, context: Any) -> PokeReturnValue:
-        baseline = self.etag or self._load_state(context)
+        baseline = self.etag or self._state
         headers = {"X-Newest": "true"}
         if baseline:
             headers["If-None-Match"] = baseline
@@ -247,7 +246,7 @@ class SwiftObjectChangedSensor(_SwiftSensor):
         if current is not None and baseline and not current["etag"]:
             current["etag"] = baseline.strip('"')  # 304 Not Modified: same ETag
         if baseline is None and current is not None and self.since is None:
-            self._save_state(context, current["etag"])
+            self._state = current["etag"]
             self.log.info("Watching %s/%s from ETag %s", self.container, self.name,
                           current["etag"])  # fmt: skip
             return PokeReturnValue(is_done=False)
@@ -284,6 +283,7 @@ class SwiftPrefixQuiescenceSensor(_SwiftSensor):
         self.inactivity_period = inactivity_period
         self.min_objects = min_objects
         self.allow_delete = allow_delete
+        self._refuse_reschedule("the quiescence clock")
 
     def trigger(self, end_time: float) -> BaseTrigger:
         return SwiftPrefixQuiescenceTrigger(
@@ -305,8 +305,8 @@ class SwiftPrefixQuiescenceSensor(_SwiftSensor):
             if "name" in e
         ]
         digest, count = snapshot_digest(objects)
-        done, state = quiescence(
-            self._load_state(context),
+        done, self._state = quiescence(
+            self._state,
             digest,
             count,
             time.time(),
@@ -314,5 +314,4 @@ class SwiftPrefixQuiescenceSensor(_SwiftSensor):
             min_objects=self.min_objects,
             allow_delete=self.allow_delete,
         )
-        self._save_state(context, state)
         return PokeReturnValue(is_done=done, xcom_value=objects if done else None)

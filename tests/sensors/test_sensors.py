@@ -159,3 +159,24 @@ def test_timeout_with_soft_fail_skips(container: str) -> None:
     )  # fmt: skip
     with pytest.raises(AirflowSkipException):
         sensor.execute(CONTEXT)
+
+
+def test_reschedule_mode_is_refused_where_state_would_be_lost(container: str) -> None:
+    """Airflow does not keep a task's XCom across reschedules (a DAG run with a
+    rescheduling quiescence sensor never finished): refuse up front, clearly."""
+    with pytest.raises(SwiftValidationError, match="deferrable=True"):
+        SwiftPrefixQuiescenceSensor(
+            task_id="q", container=container, prefix="p/", inactivity_period=5,
+            mode="reschedule",
+        )  # fmt: skip
+    with pytest.raises(SwiftValidationError, match="etag= or since="):
+        SwiftObjectChangedSensor(task_id="c", container=container, name="o", mode="reschedule")
+    # fine: nothing to remember, or the state travels with the trigger
+    SwiftObjectChangedSensor(
+        task_id="c", container=container, name="o", etag="abc", mode="reschedule"
+    )
+    SwiftObjectSensor(task_id="s", container=container, name="o", mode="reschedule")
+    SwiftPrefixQuiescenceSensor(
+        task_id="q", container=container, prefix="p/", inactivity_period=5,
+        mode="reschedule", deferrable=True,
+    )  # fmt: skip
