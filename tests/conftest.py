@@ -12,10 +12,16 @@ import pytest
 _AIRFLOW_HOME = tempfile.mkdtemp(prefix="airflow-home-")
 os.environ["AIRFLOW_HOME"] = _AIRFLOW_HOME
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-# dag.test() syncs the DAG bundle to the database: the bundle is our example DAGs.
-os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "example_dags"
-)
+# dag.test() syncs the DAG bundle to the database: the bundle is our example DAGs plus
+# the tests' own DAGs (tests/dags), linked into one throwaway folder.
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_DAGS_FOLDER = os.path.join(_AIRFLOW_HOME, "dags")
+os.mkdir(_DAGS_FOLDER)
+for _source in ("example_dags", os.path.join("tests", "dags")):
+    for _name in sorted(os.listdir(os.path.join(_ROOT, _source))):
+        if _name.endswith(".py"):
+            os.symlink(os.path.join(_ROOT, _source, _name), os.path.join(_DAGS_FOLDER, _name))
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = _DAGS_FOLDER
 os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
 
 from airflow_provider_swift.testing.server import LocalSwift  # noqa: E402

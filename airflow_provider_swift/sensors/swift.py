@@ -3,10 +3,10 @@ changes; a prefix goes quiet. Their decisions are the plain functions of
 :mod:`airflow_provider_swift.conditions`.
 
 State a sensor needs between pokes (a baseline ETag, the quiescence clock) lives on
-the sensor in ``mode="poke"`` and travels inside the trigger when deferred. A
-rescheduled sensor did not get back state it had pushed to XCom (Airflow 3.3), so
-``mode="reschedule"`` is refused where that state would be needed -- a clear error
-when the DAG is parsed, not a sensor that silently never finishes.
+the sensor in ``mode="poke"``, travels inside the trigger when deferred, and in
+``mode="reschedule"`` is kept in Airflow's task state store (``context["task_state_store"]``,
+Airflow 3.3+) -- not in XCom, which Airflow clears each time a rescheduled task starts
+again. It is a few bytes of JSON under one key, deleted when the sensor succeeds.
 """
 
 from __future__ import annotations
@@ -76,9 +76,46 @@ class _SwiftSensor(BaseSensorOperator):
         self.deferrable = _default_deferrable() if deferrable is None else deferrable
         self._state: Any = None
 
+    #: The key of this sensor's state in the task state store (reschedule mode).
+    state_key = "swift_sensor_state"
+
     def trigger(self, end_time: float) -> BaseTrigger:
         """The trigger that continues this sensor's wait."""
         raise NotImplementedError
+
+    def keeps_state(self) -> bool:
+        """Whether a poke needs what earlier pokes saw."""
+        return False
+
+    def observe(self, context: Any) -> PokeReturnValue:
+        """One look at Swift, using and updating ``self._state``."""
+        raise NotImplementedError
+
+    def poke(self, context: Any) -> PokeReturnValue:
+        """One look at Swift; in reschedule mode the state comes from, and goes back
+        to, the task state store, because each reschedule is a new process."""
+        store = self._state_store(context)
+        if store is not None:
+            self._state = store.get(self.state_key)
+        result = self.observe(context)
+        if store is not None:
+            if result.is_done:
+                store.delete(self.state_key)
+            else:
+                store.set(self.state_key, self._state)
+        return result
+
+    def _state_store(self, context: Any) -> Any:
+        if self.mode != "reschedule" or self.deferrable or not self.keeps_state():
+            return None
+        store = context.get("task_state_store") if hasattr(context, "get") else None
+        if store is None:
+            raise SwiftValidationError(
+                f"{self.task_id}: mode='reschedule' keeps the sensor's state in Airflow's task "
+                "state store (Airflow 3.3+), which this Airflow does not offer; use "
+                "deferrable=True, which frees the worker slot too, or mode='poke'"
+            )
+        return store
 
     def execute(self, context: Any) -> Any:
         if not self.deferrable:
@@ -105,12 +142,6 @@ class _SwiftSensor(BaseSensorOperator):
     def hook(self) -> SwiftHook:
         return SwiftHook(swift_conn_id=self.swift_conn_id)
 
-    def _refuse_reschedule(self, why: str) -> None:
-        if self.mode == "reschedule" and not self.deferrable:
-            raise SwiftValidationError(
-                f"{self.task_id}: mode='reschedule' cannot keep {why} between pokes; "
-                "use deferrable=True, which frees the worker slot too, or mode='poke'"
-            )
 
 
 class SwiftObjectSensor(_SwiftSensor):
@@ -147,7 +178,7 @@ class SwiftObjectSensor(_SwiftSensor):
             return None
         return [self.name] if isinstance(self.name, str) else list(self.name)
 
-    def poke(self, context: Any) -> PokeReturnValue:
+    def observe(self, context: Any) -> PokeReturnValue:
         done, passing, reasons = objects_ready(self._candidates(), self.names, self.check)
         for reason in reasons:
             self.log.info("Not passing the check yet: %s", reason)
@@ -218,8 +249,6 @@ class SwiftObjectChangedSensor(_SwiftSensor):
         self.etag = etag
         self.since = since
         self.on_delete = on_delete
-        if etag is None and since is None:
-            self._refuse_reschedule("the ETag seen at the first poke (pass etag= or since=)")
 
     def trigger(self, end_time: float) -> BaseTrigger:
         return SwiftObjectChangedTrigger(
@@ -233,7 +262,10 @@ class SwiftObjectChangedSensor(_SwiftSensor):
             end_time=end_time,
         )
 
-    def poke(self, context: Any) -> PokeReturnValue:
+    def keeps_state(self) -> bool:
+        return self.etag is None and self.since is None
+
+    def observe(self, context: Any) -> PokeReturnValue:
         baseline = self.etag or self._state
         headers = {"X-Newest": "true"}
         if baseline:
@@ -283,7 +315,6 @@ class SwiftPrefixQuiescenceSensor(_SwiftSensor):
         self.inactivity_period = inactivity_period
         self.min_objects = min_objects
         self.allow_delete = allow_delete
-        self._refuse_reschedule("the quiescence clock")
 
     def trigger(self, end_time: float) -> BaseTrigger:
         return SwiftPrefixQuiescenceTrigger(
@@ -298,7 +329,10 @@ class SwiftPrefixQuiescenceSensor(_SwiftSensor):
             end_time=end_time,
         )
 
-    def poke(self, context: Any) -> PokeReturnValue:
+    def keeps_state(self) -> bool:
+        return True
+
+    def observe(self, context: Any) -> PokeReturnValue:
         objects = [
             listing_summary(e)
             for e in self.hook.iter_objects(self.container, prefix=self.prefix)
