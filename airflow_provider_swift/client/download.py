@@ -30,6 +30,7 @@ from airflow_provider_swift.client.errors import (
 )
 from airflow_provider_swift.client.names import object_path
 from airflow_provider_swift.client.objects import ObjectAPI, strip_etag
+from airflow_provider_swift.client.progress import Progress
 from airflow_provider_swift.client.segments import (
     Segment,
     parse_dlo_manifest_header,
@@ -314,6 +315,7 @@ class DownloadAPI(ObjectAPI, ContainerAPI):
             offsets.append(offsets[-1] + segment.size)
         handle.truncate(offsets[-1])
         descriptor = handle.fileno()
+        progress = Progress("Downloading", where, offsets[-1])
 
         def fetch(index: int) -> None:
             segment = segments[index]
@@ -351,6 +353,7 @@ class DownloadAPI(ObjectAPI, ContainerAPI):
                     method="GET",
                     path=where,
                 )
+            progress.advance(size)
 
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="swift-get") as pool:
             futures = [pool.submit(fetch, index) for index in range(len(segments))]

@@ -47,6 +47,7 @@ from airflow_provider_swift.client.pieces import (
     file_window,
     spool_window,
 )
+from airflow_provider_swift.client.progress import Progress
 from airflow_provider_swift.client.segments import (
     Segment,
     choose_segment_size,
@@ -165,7 +166,7 @@ class UploadAPI(LargeObjectAPI):
             kind=large_object, segment_container=segment_container, threads=threads,
             content_type=content_type, metadata=metadata, headers=headers,
             delete_at=delete_at, if_exists=if_exists, leave_segments=leave_segments,
-            resume=True,
+            resume=True, size=size,
         )  # fmt: skip
 
     def upload_stream(
@@ -290,6 +291,7 @@ class UploadAPI(LargeObjectAPI):
         if_exists: str,
         leave_segments: bool,
         resume: bool,
+        size: int | None = None,
     ) -> UploadResult:
         if threads < 1:
             raise SwiftValidationError(f"threads={threads} must be at least 1")
@@ -314,8 +316,9 @@ class UploadAPI(LargeObjectAPI):
         keep = {(s.container, s.name) for s in old}
         sent: list[tuple[str, str]] = []
         try:
+            progress = Progress("Uploading", f"/{container}/{name}", size)
             segments = self._put_segments(
-                pieces, segment_container, prefix, existing, threads, sent, delete_at
+                pieces, segment_container, prefix, existing, threads, sent, delete_at, progress
             )
             started = time.monotonic()
             with _already_exists(container, name):
@@ -390,6 +393,7 @@ class UploadAPI(LargeObjectAPI):
         threads: int,
         sent: list[tuple[str, str]],
         delete_at: int | None,
+        progress: Progress,
     ) -> list[Segment]:
         """Send every piece (skipping intact ones), ``threads`` at a time, in order."""
         lock = threading.Lock()
@@ -405,6 +409,7 @@ class UploadAPI(LargeObjectAPI):
                     if stored is not None and int(stored["bytes"]) == piece.size:
                         md5 = md5_of_stream(window, piece.size)
                         if md5 == stored["hash"]:
+                            progress.advance(piece.size)
                             return Segment(segment_container, name, md5, piece.size)
                     body = HashingReader(window)
                     reply = self.transport.request(
@@ -422,6 +427,7 @@ class UploadAPI(LargeObjectAPI):
                             path=shown,
                             transaction_id=reply.transaction_id,
                         )
+                    progress.advance(piece.size)
                     return Segment(segment_container, name, etag, piece.size)
             finally:
                 piece.release()

@@ -143,7 +143,6 @@ class _SwiftSensor(BaseSensorOperator):
         return SwiftHook(swift_conn_id=self.swift_conn_id)
 
 
-
 class SwiftObjectSensor(_SwiftSensor):
     """Wait until objects exist and pass a declarative check.
 
