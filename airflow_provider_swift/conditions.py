@@ -148,7 +148,7 @@ def etag_changed(
     if on_delete not in ON_DELETE:
         raise SwiftValidationError(f"on_delete={on_delete!r}; expected wait, succeed or fail")
     if current is None:
-        if baseline is None:
+        if not baseline:
             return False, None  # never existed yet: keep waiting for it
         if on_delete == "fail":
             raise SwiftValidationError("the watched object was deleted")

@@ -95,6 +95,7 @@ class CopyAPI(UploadAPI):
         fresh_metadata: bool = False,
         metadata: Mapping[str, object] | None = None,
         keep_expiry: bool = False,
+        delete_at: int | None = None,
         if_match: str | None = None,
         threads: int = 4,
     ) -> CopyResult:
@@ -105,6 +106,8 @@ class CopyAPI(UploadAPI):
         :param fresh_metadata: do not carry the source's metadata over.
         :param metadata: metadata to set on the copy (merged over the source's).
         :param keep_expiry: carry the source's ``X-Delete-At`` (dropped by default).
+        :param delete_at: Unix time at which the copy (and its segments) expire, set in
+            the same request that creates it: no moment without the expiry.
         :param if_match: copy only if the source still has this ETag (else 412).
         """
         source = self._head(source_container, source_name, source_account)
@@ -116,7 +119,11 @@ class CopyAPI(UploadAPI):
                 method="COPY",
                 path=f"/{source_container}/{source_name}",
             )
+        if delete_at is not None and keep_expiry:
+            raise SwiftValidationError("give delete_at or keep_expiry, not both")
         headers = self._copied_headers(source, fresh_metadata, metadata, keep_expiry)
+        if delete_at is not None:
+            headers["X-Delete-At"] = str(int(delete_at))
         kind = large_object_kind(source)
         shown_source = f"/{source_container}/{source_name}"
         shown_dest = f"/{dest_container}/{dest_name}"
@@ -272,6 +279,7 @@ class CopyAPI(UploadAPI):
         fresh_metadata: bool = False,
         metadata: Mapping[str, object] | None = None,
         keep_expiry: bool = False,
+        delete_at: int | None = None,
         threads: int = 4,
     ) -> CopyResult:
         """ "Rename": a verified server-side copy, then delete the source -- only if it is
@@ -284,6 +292,7 @@ class CopyAPI(UploadAPI):
             source_container, source_name, dest_container, dest_name,
             source_account=source_account, dest_account=dest_account,
             fresh_metadata=fresh_metadata, metadata=metadata, keep_expiry=keep_expiry,
+            delete_at=delete_at,
             if_match=etag, threads=threads,
         )  # fmt: skip
         copied = self._head(dest_container, dest_name, dest_account)

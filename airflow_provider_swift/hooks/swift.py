@@ -459,14 +459,18 @@ class SwiftHook(BaseHook):
         fresh_metadata: bool = False,
         metadata: Mapping[str, object] | None = None,
         keep_expiry: bool = False,
+        delete_at: float | None = None,
+        delete_after: float | None = None,
     ) -> dict[str, Any]:
         """Copy an object server-side (large objects: segment by segment, into segments
         of the copy's own). The copy does not inherit ``X-Delete-At`` unless
-        ``keep_expiry``. :return: ``source``, ``destination``, ``etag``, ``bytes``..."""
+        ``keep_expiry``; ``delete_at``/``delete_after`` give it an expiry of its own,
+        set as it is created. :return: ``source``, ``destination``, ``etag``, ``bytes``..."""
         result = self.client.copy_object(
             source_container, source_name, dest_container, dest_name,
             source_account=source_account, dest_account=dest_account,
             fresh_metadata=fresh_metadata, metadata=metadata, keep_expiry=keep_expiry,
+            delete_at=absolute_expiry(delete_at, delete_after),
         )  # fmt: skip
         self.log.info("Copied %s to %s (%d bytes)", result.source, result.destination,
                       result.bytes)  # fmt: skip
@@ -484,13 +488,17 @@ class SwiftHook(BaseHook):
         fresh_metadata: bool = False,
         metadata: Mapping[str, object] | None = None,
         keep_expiry: bool = False,
+        delete_at: float | None = None,
+        delete_after: float | None = None,
     ) -> dict[str, Any]:
         """Move (rename) an object: verified copy, then delete the source only if it is
-        still the version copied; else raise and delete nothing."""
+        still the version copied; else raise and delete nothing. Expiry as for
+        :meth:`copy_object`."""
         result = self.client.move_object(
             source_container, source_name, dest_container, dest_name,
             source_account=source_account, dest_account=dest_account,
             fresh_metadata=fresh_metadata, metadata=metadata, keep_expiry=keep_expiry,
+            delete_at=absolute_expiry(delete_at, delete_after),
         )  # fmt: skip
         self.log.info("Moved %s to %s", result.source, result.destination)
         return result.as_dict()

@@ -26,12 +26,15 @@ class SwiftCopyObjectOperator(SwiftBaseOperator):
     :param fresh_metadata: start the copy with no metadata.
     :param metadata: metadata to set on the copy (templated).
     :param keep_expiry: carry ``X-Delete-At`` over.
+    :param delete_at: Unix time at which the copy expires (templated).
+    :param delete_after: seconds after which the copy expires (templated); set in the
+        request that creates the copy, so it never exists without its expiry.
     :return: ``{source, destination, etag, bytes, large_object, segments}``.
     """
 
     template_fields: Sequence[str] = (
         "swift_conn_id", "source_container", "source_name", "dest_container", "dest_name",
-        "source_account", "dest_account", "metadata",
+        "source_account", "dest_account", "metadata", "delete_at", "delete_after",
     )  # fmt: skip
     _verb = "copy_object"
 
@@ -47,6 +50,8 @@ class SwiftCopyObjectOperator(SwiftBaseOperator):
         fresh_metadata: bool = False,
         metadata: Mapping[str, object] | None = None,
         keep_expiry: bool = False,
+        delete_at: float | str | None = None,
+        delete_after: float | str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -59,6 +64,8 @@ class SwiftCopyObjectOperator(SwiftBaseOperator):
         self.fresh_metadata = fresh_metadata
         self.metadata = metadata
         self.keep_expiry = keep_expiry
+        self.delete_at = delete_at
+        self.delete_after = delete_after
 
     def get_openlineage_facets_on_start(self) -> Any:
         """Input: the source; output: the copy (for a move, marked RENAME)."""
@@ -82,8 +89,14 @@ class SwiftCopyObjectOperator(SwiftBaseOperator):
             fresh_metadata=self.fresh_metadata,
             metadata=self.metadata,
             keep_expiry=self.keep_expiry,
+            **self._expiry(),
         )
         return result
+
+    def _expiry(self) -> dict[str, float]:
+        """The copy's own expiry, if one was given."""
+        given = {"delete_at": self.delete_at, "delete_after": self.delete_after}
+        return {k: float(v) for k, v in given.items() if v not in (None, "")}
 
 
 class SwiftMoveObjectOperator(SwiftCopyObjectOperator):

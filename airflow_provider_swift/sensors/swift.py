@@ -225,7 +225,8 @@ class SwiftObjectChangedSensor(_SwiftSensor):
 
     :param container: (templated)
     :param name: (templated)
-    :param etag: the ETag to compare with (templated); None: the first one seen.
+    :param etag: the ETag to compare with (templated); None: the first one seen;
+        ``""``: none known yet (as on a pipeline's first run), so any object counts.
     :param since: succeed if modified after this time (timezone-aware).
     :param on_delete: if the object disappears: ``wait`` (default), ``succeed`` or ``fail``.
     :return: the new ETag (None when succeeding on a delete).
@@ -254,7 +255,7 @@ class SwiftObjectChangedSensor(_SwiftSensor):
             self.swift_conn_id,
             self.container,
             name=self.name,
-            etag=self.etag or self._state,
+            etag=self.etag if self.etag is not None else self._state,
             since=self.since.isoformat() if self.since else None,
             on_delete=self.on_delete,
             poke_interval=float(self.poke_interval),
@@ -265,7 +266,7 @@ class SwiftObjectChangedSensor(_SwiftSensor):
         return self.etag is None and self.since is None
 
     def observe(self, context: Any) -> PokeReturnValue:
-        baseline = self.etag or self._state
+        baseline = self.etag if self.etag is not None else self._state
         headers = {"X-Newest": "true"}
         if baseline:
             headers["If-None-Match"] = baseline

@@ -3,6 +3,7 @@ tests/test_example_dags.py)."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -194,6 +195,38 @@ def test_copy_move_metadata_expiry_temp_url_delete(hook: SwiftHook, container: s
         task_id="del", container=container, names=["a", "c", "zzz"]
     ).execute(CONTEXT)
     assert result == {"deleted": 2, "not_found": 1}
+
+
+def test_copy_with_an_expiry_of_its_own(hook: SwiftHook, container: str, tmp_path: Path) -> None:
+    """The archive pattern: a copy that expires, set as it is created -- segments too."""
+    source = tmp_path / "extract.bin"
+    source.write_bytes(b"0123456789" * 30_000)
+    hook.upload_file(container, "big", str(source), segment_size=100_000)
+    hook.upload_bytes(container, "small", b"s")
+    for name in ("big", "small"):
+        result = SwiftCopyObjectOperator(
+            task_id="archive", source_container=container, source_name=name,
+            dest_container=container, dest_name=f"archive/{name}", delete_after="3600",
+        ).execute(CONTEXT)  # fmt: skip
+        copied = hook.head_object(container, f"archive/{name}") or {}
+        assert abs(int(copied["x-delete-at"]) - (time.time() + 3600)) < 120
+        assert "x-delete-at" not in (hook.head_object(container, name) or {})
+        assert result["etag"] == (hook.head_object(container, name) or {})["etag"].strip('"')
+    segments = hook.client.segments_of(container, "archive/big") or []
+    assert len(segments) == 3
+    for segment in segments:
+        stored = hook.client.head_object(segment.container, segment.name)
+        assert stored["x-delete-at"] == copied_expiry(hook, container)
+    with pytest.raises(SwiftValidationError, match="not both"):
+        SwiftCopyObjectOperator(
+            task_id="bad", source_container=container, source_name="small",
+            dest_container=container, dest_name="x", delete_at=time.time() + 60,
+            delete_after=60,
+        ).execute(CONTEXT)  # fmt: skip
+
+
+def copied_expiry(hook: SwiftHook, container: str) -> str:
+    return (hook.head_object(container, "archive/big") or {})["x-delete-at"]
 
 
 def test_template_fields_cover_paths_and_connection() -> None:

@@ -90,6 +90,19 @@ def test_changed_sensor_ignores_identical_bytes_and_fires_on_new_ones(
     assert result.is_done and result.xcom_value == new["etag"]
 
 
+def test_changed_sensor_with_an_empty_etag_fires_once_the_object_exists(
+    hook: SwiftHook, container: str
+) -> None:
+    """``etag=""``: nothing processed yet (a pipeline's first run), so any object counts."""
+    sensor = SwiftObjectChangedSensor(
+        task_id="c", container=container, name="first", etag="", on_delete="fail"
+    )
+    assert not sensor.poke(CONTEXT).is_done  # absent: not a deletion, keep waiting
+    hook.upload_bytes(container, "first", b"x")
+    result = sensor.poke(CONTEXT)
+    assert result.is_done and result.xcom_value == hook.head_object(container, "first")["etag"]
+
+
 def test_changed_sensor_with_an_slo(hook: SwiftHook, container: str, tmp_path: Path) -> None:
     source = tmp_path / "big"
     source.write_bytes(b"a" * 300 * 1024)
