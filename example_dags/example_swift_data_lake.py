@@ -1,7 +1,8 @@
 """Data-lake housekeeping with the Swift operators, end to end.
 
 Create a landing container (CORS for a browser app, a read ACL for an analyst),
-upload a directory tree of daily extracts, list it, archive a copy with an expiry,
+upload a directory tree of daily extracts, wait until the landing prefix has been
+quiet for a while (the drop is complete), list it, archive a copy with an expiry,
 move the extracts to a curated prefix, publish a temporary URL for a consumer,
 download the curated tree back and clean up.
 
@@ -30,6 +31,7 @@ from airflow_provider_swift.operators import (
     SwiftTempUrlOperator,
     SwiftUploadOperator,
 )
+from airflow_provider_swift.sensors import SwiftPrefixQuiescenceSensor
 
 LANDING = "lake-landing"
 ARCHIVE = "lake-archive"
@@ -79,6 +81,19 @@ def example_swift_data_lake() -> None:
         content_type="text/csv",
     )
     # [END howto_operator_swift_upload]
+
+    # [START howto_sensor_swift_prefix_quiescence]
+    wait_quiet = SwiftPrefixQuiescenceSensor(
+        task_id="wait_for_landing_quiet",
+        container=LANDING,
+        prefix=f"incoming/{DAY}/",
+        inactivity_period=5,  # no new, changed or removed object for 5 s: the drop is complete
+        min_objects=3,
+        poke_interval=1,
+        timeout=3600,
+        deferrable=True,
+    )
+    # [END howto_sensor_swift_prefix_quiescence]
 
     # [START howto_operator_swift_list]
     listing = SwiftListOperator(
@@ -170,7 +185,8 @@ def example_swift_data_lake() -> None:
     ]
     # [END howto_operator_swift_delete_container]
 
-    [create_landing, create_archive, extracts] >> upload >> listing >> archive >> expire
+    [create_landing, create_archive, extracts] >> upload >> wait_quiet >> listing
+    listing >> archive >> expire
     expire >> curate >> set_temp_url_key() >> publish >> download
     check(extracts, download.output, publish.output) >> cleanup
 
