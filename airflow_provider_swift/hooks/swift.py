@@ -31,6 +31,7 @@ from airflow_provider_swift.hooks.connection import (
     UI_FIELD_BEHAVIOUR,
     options_from_connection,
 )
+from airflow_provider_swift.hooks.lineage import record
 
 
 class SwiftHook(BaseHook):
@@ -307,6 +308,7 @@ class SwiftHook(BaseHook):
         )
         self.log.info("Uploaded %s/%s (%d bytes, ETag %s)", container, name, result.bytes,
                       result.etag)  # fmt: skip
+        record(self, wrote=(container, name))
         return result.as_dict()
 
     def upload_file(
@@ -367,11 +369,14 @@ class SwiftHook(BaseHook):
                 f", {result.large_object.upper()} of {result.segments} segments, "
                 f"{result.segments_uploaded} sent" if result.large_object else "",
             )  # fmt: skip
+        record(self, wrote=(container, name))
         return result.as_dict()
 
     def read_object(self, container: str, name: str) -> bytes:
         """The whole object in memory (MD5-checked for plain objects)."""
-        return self.client.get_object(container, name)[1]
+        data = self.client.get_object(container, name)[1]
+        record(self, read=(container, name))
+        return data
 
     def download_file(
         self,
@@ -417,6 +422,7 @@ class SwiftHook(BaseHook):
                 "Downloaded %s/%s to %s (%d bytes, verified: %s)",
                 container, name, target, result.bytes, result.verified,
             )  # fmt: skip
+        record(self, read=(container, name))
         return {
             "container": container,
             "name": name,
@@ -474,6 +480,7 @@ class SwiftHook(BaseHook):
         )  # fmt: skip
         self.log.info("Copied %s to %s (%d bytes)", result.source, result.destination,
                       result.bytes)  # fmt: skip
+        record(self, read=(source_container, source_name), wrote=(dest_container, dest_name))
         return result.as_dict()
 
     def move_object(
@@ -501,6 +508,7 @@ class SwiftHook(BaseHook):
             delete_at=absolute_expiry(delete_at, delete_after),
         )  # fmt: skip
         self.log.info("Moved %s to %s", result.source, result.destination)
+        record(self, read=(source_container, source_name), wrote=(dest_container, dest_name))
         return result.as_dict()
 
     def expire_object(
