@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-.venv/bin/ruff check airflow_provider_swift tests example_dags benchmarks
-.venv/bin/ruff format --check airflow_provider_swift tests example_dags benchmarks
+.venv/bin/ruff check airflow_provider_swift tests example_dags benchmarks scripts
+.venv/bin/ruff format --check airflow_provider_swift tests example_dags benchmarks scripts
 .venv/bin/mypy
 .venv/bin/python -m sphinx -W -q -b html docs docs/_build/html
 .venv/bin/python -m pytest "$@"
