@@ -7,7 +7,11 @@ from datetime import datetime
 
 from airflow.sdk import DAG
 
-from airflow_provider_swift.sensors import SwiftObjectChangedSensor, SwiftPrefixQuiescenceSensor
+from airflow_provider_swift.sensors import (
+    SwiftObjectChangedSensor,
+    SwiftObjectSensor,
+    SwiftPrefixQuiescenceSensor,
+)
 
 CONTAINER = "{{ dag_run.conf['container'] }}"
 
@@ -23,4 +27,10 @@ with DAG(
     SwiftPrefixQuiescenceSensor(
         task_id="quiet", container=CONTAINER, prefix="upload/", inactivity_period=3,
         min_objects=2, mode="reschedule", poke_interval=1, timeout=60,
+    )  # fmt: skip
+
+with DAG("test_reschedule_soft_fail", schedule=None, start_date=datetime(2026, 1, 1)) as soft_fail:
+    SwiftObjectSensor(
+        task_id="never", container=CONTAINER, name="never.csv", mode="reschedule",
+        poke_interval=1, timeout=3, soft_fail=True,
     )  # fmt: skip

@@ -40,7 +40,7 @@ def run_with_writer(dag_id: str, container: str, writes: Callable[[], None]) -> 
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    dag = {d.dag_id: d for d in (module.changed, module.quiescence)}[dag_id]
+    dag = {d.dag_id: d for d in (module.changed, module.quiescence, module.soft_fail)}[dag_id]
     writer = threading.Thread(target=after_first_poke(dag_id, writes), daemon=True)
     writer.start()
     run = dag.test(run_conf={"container": container})
@@ -126,3 +126,8 @@ def test_quiescence_clock_survives_reschedules(hook: SwiftHook, container: str) 
     assert reschedules(run, "quiet") >= 3
     objects = run.get_task_instance("quiet").xcom_pull(task_ids="quiet")
     assert [o["name"] for o in objects] == [f"upload/{i}" for i in range(4)]
+
+
+def test_timeout_with_soft_fail_skips(container: str) -> None:
+    run = run_with_writer("test_reschedule_soft_fail", container, lambda: None)
+    assert run.get_task_instance("never").state == "skipped"

@@ -1,11 +1,13 @@
-"""Sensors in poke mode against the real local Swift (deferrable mode: test_triggers.py,
-reschedule mode: test_reschedule.py)."""
+"""Sensors against the real local Swift, each test in poke mode and in reschedule mode
+(a new sensor per poke, state only in a task state store). Deferrable mode:
+test_triggers.py; reschedule mode with Airflow's own store: test_reschedule.py."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,51 @@ from airflow_provider_swift.sensors import (
 CONTEXT: dict[str, Any] = {}
 
 
+class TaskStateStore:
+    """Airflow's task state store, reduced to the three calls the sensors make, kept
+    in a dict (tests/sensors/test_reschedule.py runs the real one, via dag.test())."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def set(self, key: str, value: Any, **_: Any) -> None:
+        self.values[key] = json.loads(json.dumps(value))  # JSON, as the real store keeps
+
+    def delete(self, key: str) -> None:
+        self.values.pop(key, None)
+
+
+class Rescheduled:
+    """A sensor in ``mode="reschedule"``: every poke is a new instance (a new task
+    run); only the task state store carries anything from one poke to the next."""
+
+    def __init__(self, cls: type, kwargs: dict[str, Any]) -> None:
+        self.cls, self.kwargs, self.store = cls, kwargs, TaskStateStore()
+
+    def poke(self, context: Any) -> Any:
+        sensor = self.cls(mode="reschedule", **self.kwargs)
+        result = sensor.poke({**context, "task_state_store": self.store})
+        if result.is_done:
+            assert self.store.values == {}  # cleaned up on success
+        return result
+
+
+Make = Callable[..., Any]
+
+
+@pytest.fixture(params=["poke", "reschedule"])
+def make(request: pytest.FixtureRequest) -> Make:
+    """Build a sensor for one of the two ways of waiting in a worker."""
+
+    def build(cls: type, **kwargs: Any) -> Any:
+        return cls(**kwargs) if request.param == "poke" else Rescheduled(cls, kwargs)
+
+    return build
+
+
 @pytest.fixture
 def hook(swift_conn_id: str) -> SwiftHook:
     return SwiftHook(swift_conn_id)
@@ -38,9 +85,9 @@ def container(hook: SwiftHook) -> Iterator[str]:
 
 
 def test_object_sensor_waits_then_succeeds_with_the_objects(
-    hook: SwiftHook, container: str
+    make: Make, hook: SwiftHook, container: str
 ) -> None:
-    sensor = SwiftObjectSensor(task_id="s", container=container, name=["a.csv", "b.csv"])
+    sensor = make(SwiftObjectSensor, task_id="s", container=container, name=["a.csv", "b.csv"])
     assert not sensor.poke(CONTEXT).is_done
     hook.upload_bytes(container, "a.csv", b"1")
     assert not sensor.poke(CONTEXT).is_done  # all names must be there
@@ -50,8 +97,11 @@ def test_object_sensor_waits_then_succeeds_with_the_objects(
     assert [(o["name"], o["bytes"]) for o in result.xcom_value] == [("a.csv", 1), ("b.csv", 2)]
 
 
-def test_declarative_check_rejects_then_accepts(hook: SwiftHook, container: str) -> None:
-    sensor = SwiftObjectSensor(
+def test_declarative_check_rejects_then_accepts(
+    make: Make, hook: SwiftHook, container: str
+) -> None:
+    sensor = make(
+        SwiftObjectSensor,
         task_id="s",
         container=container,
         name="data.csv",
@@ -65,10 +115,10 @@ def test_declarative_check_rejects_then_accepts(hook: SwiftHook, container: str)
     assert sensor.poke(CONTEXT).is_done
 
 
-def test_glob_needs_one_passing_match(hook: SwiftHook, container: str) -> None:
-    sensor = SwiftObjectSensor(
-        task_id="s", container=container, name="in/*/part-*.parquet", glob=True,
-        check={"min_size": 3},
+def test_glob_needs_one_passing_match(make: Make, hook: SwiftHook, container: str) -> None:
+    sensor = make(
+        SwiftObjectSensor, task_id="s", container=container, name="in/*/part-*.parquet",
+        glob=True, check={"min_size": 3},
     )  # fmt: skip
     hook.upload_bytes(container, "in/2026/part-0.parquet", b"1")
     assert not sensor.poke(CONTEXT).is_done
@@ -78,10 +128,10 @@ def test_glob_needs_one_passing_match(hook: SwiftHook, container: str) -> None:
 
 
 def test_changed_sensor_ignores_identical_bytes_and_fires_on_new_ones(
-    hook: SwiftHook, container: str
+    make: Make, hook: SwiftHook, container: str
 ) -> None:
     hook.upload_bytes(container, "o", b"version 1")
-    sensor = SwiftObjectChangedSensor(task_id="c", container=container, name="o")
+    sensor = make(SwiftObjectChangedSensor, task_id="c", container=container, name="o")
     assert not sensor.poke(CONTEXT).is_done  # records the baseline ETag
     hook.upload_bytes(container, "o", b"version 1")  # same bytes: same ETag
     assert not sensor.poke(CONTEXT).is_done
@@ -91,11 +141,16 @@ def test_changed_sensor_ignores_identical_bytes_and_fires_on_new_ones(
 
 
 def test_changed_sensor_with_an_empty_etag_fires_once_the_object_exists(
-    hook: SwiftHook, container: str
+    make: Make, hook: SwiftHook, container: str
 ) -> None:
     """``etag=""``: nothing processed yet (a pipeline's first run), so any object counts."""
-    sensor = SwiftObjectChangedSensor(
-        task_id="c", container=container, name="first", etag="", on_delete="fail"
+    sensor = make(
+        SwiftObjectChangedSensor,
+        task_id="c",
+        container=container,
+        name="first",
+        etag="",
+        on_delete="fail",
     )
     assert not sensor.poke(CONTEXT).is_done  # absent: not a deletion, keep waiting
     hook.upload_bytes(container, "first", b"x")
@@ -103,12 +158,15 @@ def test_changed_sensor_with_an_empty_etag_fires_once_the_object_exists(
     assert result.is_done and result.xcom_value == hook.head_object(container, "first")["etag"]
 
 
-def test_changed_sensor_with_an_slo(hook: SwiftHook, container: str, tmp_path: Path) -> None:
+def test_changed_sensor_with_an_slo(
+    make: Make, hook: SwiftHook, container: str, tmp_path: Path
+) -> None:
     source = tmp_path / "big"
     source.write_bytes(b"a" * 300 * 1024)
     first = hook.upload_file(container, "big", source, segment_size=128 * 1024)
-    sensor = SwiftObjectChangedSensor(task_id="c", container=container, name="big",
-                                      etag=first["etag"])  # fmt: skip
+    sensor = make(
+        SwiftObjectChangedSensor, task_id="c", container=container, name="big", etag=first["etag"]
+    )
     assert not sensor.poke(CONTEXT).is_done
     source.write_bytes(b"b" * 300 * 1024)
     second = hook.upload_file(container, "big", source, segment_size=128 * 1024)
@@ -118,38 +176,52 @@ def test_changed_sensor_with_an_slo(hook: SwiftHook, container: str, tmp_path: P
 
 @pytest.mark.parametrize(("on_delete", "outcome"), [("wait", False), ("succeed", True)])
 def test_changed_sensor_on_delete(
-    hook: SwiftHook, container: str, on_delete: str, outcome: bool
+    make: Make, hook: SwiftHook, container: str, on_delete: str, outcome: bool
 ) -> None:
     hook.upload_bytes(container, "gone", b"x")
-    sensor = SwiftObjectChangedSensor(
-        task_id="c", container=container, name="gone", on_delete=on_delete
+    sensor = make(
+        SwiftObjectChangedSensor, task_id="c", container=container, name="gone", on_delete=on_delete
     )
     sensor.poke(CONTEXT)
     hook.delete_object(container, "gone")
     assert sensor.poke(CONTEXT).is_done is outcome
 
 
-def test_changed_sensor_fails_on_delete_when_asked(hook: SwiftHook, container: str) -> None:
+def test_changed_sensor_fails_on_delete_when_asked(
+    make: Make, hook: SwiftHook, container: str
+) -> None:
     hook.upload_bytes(container, "gone", b"x")
-    sensor = SwiftObjectChangedSensor(task_id="c", container=container, name="gone",
-                                      on_delete="fail")  # fmt: skip
+    sensor = make(
+        SwiftObjectChangedSensor, task_id="c", container=container, name="gone", on_delete="fail"
+    )
     sensor.poke(CONTEXT)
     hook.delete_object(container, "gone")
     with pytest.raises(SwiftValidationError, match="deleted"):
         sensor.poke(CONTEXT)
 
 
-def test_changed_since(hook: SwiftHook, container: str) -> None:
-    sensor = SwiftObjectChangedSensor(
-        task_id="c", container=container, name="t", since=datetime.now(UTC) - timedelta(hours=1)
+def test_changed_since(make: Make, hook: SwiftHook, container: str) -> None:
+    sensor = make(
+        SwiftObjectChangedSensor,
+        task_id="c",
+        container=container,
+        name="t",
+        since=datetime.now(UTC) - timedelta(hours=1),
     )
     hook.upload_bytes(container, "t", b"x")
     assert sensor.poke(CONTEXT).is_done
 
 
-def test_quiescence_waits_while_objects_arrive_then_fires(hook: SwiftHook, container: str) -> None:
-    sensor = SwiftPrefixQuiescenceSensor(
-        task_id="q", container=container, prefix="upload/", inactivity_period=1, min_objects=2
+def test_quiescence_waits_while_objects_arrive_then_fires(
+    make: Make, hook: SwiftHook, container: str
+) -> None:
+    sensor = make(
+        SwiftPrefixQuiescenceSensor,
+        task_id="q",
+        container=container,
+        prefix="upload/",
+        inactivity_period=1,
+        min_objects=2,
     )
     hook.upload_bytes(container, "upload/1", b"1")
     assert not sensor.poke(CONTEXT).is_done
