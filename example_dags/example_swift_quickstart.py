@@ -36,7 +36,7 @@ def example_swift_quickstart() -> None:
         print(f"container {CONTAINER!r} {'created' if created else 'already existed'}")
         return CONTAINER
 
-    @task
+    @task(multiple_outputs=False)
     def upload_extract(container: str) -> dict[str, Any]:
         from airflow_provider_swift.hooks.swift import SwiftHook
 

@@ -119,9 +119,14 @@ class AsyncSwift:
         cached = self._credentials
         if not fresh and cached and time.monotonic() - cached[2] < self.CREDENTIALS_TTL:
             return cached[0], cached[1]
-        token, url = await asyncio.to_thread(
-            lambda: (self.transport.token(), self.transport.storage_url())
-        )
+        # asgiref's worker thread, not asyncio.to_thread: a new token is masked through
+        # the triggerer's supervisor, which from a plain thread lands on a foreign loop
+        from asgiref.sync import sync_to_async
+
+        token, url = await sync_to_async(
+            lambda: (self.transport.token(), self.transport.storage_url()),
+            thread_sensitive=False,
+        )()
         self._credentials = (token, url, time.monotonic())
         return token, url
 

@@ -47,25 +47,35 @@ async def shared_client(conn_id: str) -> AsyncSwift:
     clients = _CLIENTS.setdefault(loop, {})
     async with _LOCKS.setdefault(loop, asyncio.Lock()):
         if conn_id not in clients:
-            from airflow.providers.common.compat.sdk import BaseHook, mask_secret
+            from asgiref.sync import sync_to_async
 
-            from airflow_provider_swift.hooks.connection import options_from_connection
-
-            conn = await BaseHook.aget_connection(conn_id)
-            if conn.password:
-                mask_secret(conn.password)
-            auth, options = options_from_connection(
-                host=conn.host,
-                login=conn.login,
-                password=conn.password,
-                extra=conn.extra_dejson,
-                port=conn.port,
-                schema=conn.schema,
-            )
-            for secret in auth.secrets():
-                mask_secret(secret)
-            clients[conn_id] = AsyncSwift(Transport(auth, options, on_secret=mask_secret))
+            clients[conn_id] = AsyncSwift(await sync_to_async(_transport_for)(conn_id))
         return clients[conn_id]
+
+
+def _transport_for(conn_id: str) -> Transport:
+    """The connection's transport, built off the event loop: fetching a connection and
+    masking its secrets ask the triggerer's supervisor synchronously, which Airflow
+    before 3.3.2 cannot do on the event loop (asgiref's thread, not a plain one, so
+    those calls can hop back to the loop)."""
+    from airflow.providers.common.compat.sdk import BaseHook, mask_secret
+
+    from airflow_provider_swift.hooks.connection import options_from_connection
+
+    conn = BaseHook.get_connection(conn_id)
+    if conn.password:
+        mask_secret(conn.password)
+    auth, options = options_from_connection(
+        host=conn.host,
+        login=conn.login,
+        password=conn.password,
+        extra=conn.extra_dejson,
+        port=conn.port,
+        schema=conn.schema,
+    )
+    for secret in auth.secrets():
+        mask_secret(secret)
+    return Transport(auth, options, on_secret=mask_secret)
 
 
 class _PollingTrigger(BaseTrigger):

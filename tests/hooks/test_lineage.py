@@ -16,7 +16,7 @@ from airflow_provider_swift.hooks.swift import SwiftHook
 def collector(monkeypatch: pytest.MonkeyPatch) -> object:
     """A real collector (Airflow hands out a no-op one unless a lineage reader is
     installed), put where the hook looks for it."""
-    from airflow.sdk.lineage import HookLineageCollector
+    from airflow.providers.common.compat.sdk import HookLineageCollector
 
     real = HookLineageCollector()
     monkeypatch.setattr("airflow_provider_swift.hooks.lineage._collector", lambda: real)
