@@ -35,7 +35,8 @@ SOURCE = "etl-source"
 EXPORT = "exports/orders.csv"
 STAGING = "etl-staging"
 ARCHIVE = "etl-archive"
-EXTRACT = "orders/{{ ds }}.csv"
+#: the extract of a run's day: its logical date, or when it ran if triggered without one
+EXTRACT = "orders/{{ (dag_run.logical_date or dag_run.run_after) | ds }}.csv"
 #: metadata key, on the archive container, of the export ETag last processed
 PROCESSED = "last-export-etag"
 
@@ -80,13 +81,13 @@ def example_swift_nightly_etl() -> None:
 
     @task
     def transform_and_upload(
-        export_etag: str, ds: Any = None, params: Any = None
+        export_etag: str, dag_run: Any = None, params: Any = None
     ) -> dict[str, Any]:
         """Download (verified), transform row by row, upload in segments."""
         from airflow_provider_swift.hooks.swift import SwiftHook
 
         hook = SwiftHook()
-        name = f"orders/{ds}.csv"
+        name = f"orders/{(dag_run.logical_date or dag_run.run_after):%Y-%m-%d}.csv"
         with tempfile.TemporaryDirectory() as tmp:
             export, extract = os.path.join(tmp, "export.csv"), os.path.join(tmp, "extract.csv")
             started = time.monotonic()

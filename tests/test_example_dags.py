@@ -57,17 +57,22 @@ def seed_export(rows: int, seed: int = 0) -> dict[str, Any]:
 @pytest.mark.slow
 @pytest.mark.usefixtures("airflow_db")
 def test_nightly_etl_dag_runs(swift_conn_id: str) -> None:
-    """A new export: transformed, uploaded as an SLO, archived with an expiry, recorded."""
+    """A new export: transformed, uploaded as an SLO, archived with an expiry, recorded.
+    Triggered without a logical date (Airflow 3's default for manual runs): the
+    extract is named after the run's ``run_after``."""
     hook = SwiftHook(swift_conn_id)
     export = seed_export(60_000)
     module = load("example_swift_nightly_etl")
     try:
-        run = module.example_swift_nightly_etl().test(run_conf={"segment_mib": 1})
+        run = module.example_swift_nightly_etl().test(
+            logical_date=None, run_conf={"segment_mib": 1}
+        )
         assert run.state == "success"
         uploaded = run.get_task_instance("transform_and_upload").xcom_pull(
             task_ids="transform_and_upload"
         )
         assert uploaded["large_object"] == "slo" and uploaded["segments"] > 1
+        assert uploaded["name"] == f"orders/{run.run_after:%Y-%m-%d}.csv"
         extract = hook.head_object("etl-staging", uploaded["name"]) or {}
         assert extract["x-object-meta-rows"] == str(60_000 - 60)  # rows without an id dropped
         assert extract["x-object-meta-source-etag"] == export["etag"]
