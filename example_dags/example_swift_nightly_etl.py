@@ -79,7 +79,7 @@ def example_swift_nightly_etl() -> None:
     )
     # [END howto_sensor_swift_object_changed]
 
-    @task
+    @task(multiple_outputs=False)  # one XCom: Airflow 3.0 rejects its None values one by one
     def transform_and_upload(
         export_etag: str, dag_run: Any = None, params: Any = None
     ) -> dict[str, Any]:
@@ -108,8 +108,13 @@ def example_swift_nightly_etl() -> None:
             f"downloaded and verified in {downloaded:.2f}s"
         )
         print(
-            f"extract /{STAGING}/{name}: {rows:,} rows, {result['bytes']:,} bytes in "
-            f"{result['segments']} segments ({result['large_object']}), ETag {result['etag']}, "
+            f"extract /{STAGING}/{name}: {rows:,} rows, {result['bytes']:,} bytes "
+            + (
+                f"in {result['segments']} segments ({result['large_object']})"
+                if result["large_object"]
+                else "in one object"
+            )
+            + f", ETag {result['etag']}, "
             f"uploaded in {uploaded:.2f}s ({result['bytes'] / max(uploaded, 1e-9) / 1e6:.1f} MB/s)"
         )
         return result
