@@ -24,7 +24,12 @@ from typing import Any
 from keystoneauth1 import adapter, session
 from keystoneauth1.identity import v3
 
-from airflow_provider_swift.testing.server import free_port, server_python, stop_processes
+from airflow_provider_swift.testing.server import (
+    die_with_parent,
+    free_port,
+    server_python,
+    stop_processes,
+)
 
 KEYSTONE_VERSION = "30.0.0"
 ADMIN_PASSWORD = "keystone-admin-password"
@@ -134,6 +139,7 @@ class LocalKeystone:
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
+                    preexec_fn=die_with_parent,  # noqa: PLW1509 - only calls prctl
                 )
             self._wait_ready(timeout)
         except BaseException:

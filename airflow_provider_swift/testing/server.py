@@ -20,7 +20,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -125,6 +125,31 @@ def swift_python(*, keystone: bool = False, install: bool = True) -> str:
             install=install,
         )
     return server_python(f"swift-{SWIFT_VERSION}", [f"swift=={SWIFT_VERSION}"], install=install)
+
+
+def _parent_death_signal() -> Callable[[], None] | None:
+    """A ``preexec_fn`` for server processes: on Linux, the kernel sends the server
+    SIGTERM when the process that started it dies, even by SIGKILL or a CI timeout,
+    so no orphaned server outlives a killed test run. None elsewhere.
+
+    Everything is looked up here, in the parent: between fork and exec the function
+    only calls ``prctl`` (no import, no lock another thread could be holding).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    pr_set_pdeathsig, sigterm = 1, int(signal.SIGTERM)
+
+    def set_parent_death_signal() -> None:
+        prctl(pr_set_pdeathsig, sigterm, 0, 0, 0)
+
+    return set_parent_death_signal
+
+
+#: ``preexec_fn`` of every server process (see :func:`_parent_death_signal`)
+die_with_parent = _parent_death_signal()
 
 
 def stop_processes(procs: list[subprocess.Popen[bytes]], grace: float = 10.0) -> None:
@@ -314,6 +339,7 @@ class LocalSwift:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=die_with_parent,  # noqa: PLW1509 - only calls prctl
             )
 
     def _wait_ready(self, timeout: float) -> None:
