@@ -170,10 +170,14 @@ def snapshot_digest(objects: Iterable[Mapping[str, Any]]) -> tuple[str, int]:
     return digest, len(rows)
 
 
+def prefix_objects(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The objects of a listing page set (subdirectory entries left out), summarised."""
+    return [listing_summary(e) for e in entries if "name" in e]
+
+
 def quiescence(
     state: Mapping[str, Any] | None,
-    digest: str,
-    count: int,
+    objects: Iterable[Mapping[str, Any]],
     now: float,
     *,
     inactivity_period: float,
@@ -182,8 +186,10 @@ def quiescence(
 ) -> tuple[bool, dict[str, Any]]:
     """Whether a prefix has been quiet for ``inactivity_period``: (done, new state).
 
-    The state (``digest``, ``count``, ``since``) is plain JSON, kept between pokes.
+    ``objects`` are what the prefix holds now (see :func:`prefix_objects`). The state
+    (``digest``, ``count``, ``since``) is plain JSON, kept between pokes.
     """
+    digest, count = snapshot_digest(objects)
     if state is None or state.get("digest") != digest:
         if state is not None and not allow_delete and count < int(state.get("count", 0)):
             raise SwiftValidationError(

@@ -35,8 +35,8 @@ SOURCE = "etl-source"
 EXPORT = "exports/orders.csv"
 STAGING = "etl-staging"
 ARCHIVE = "etl-archive"
-#: the extract of a run's day: its logical date, or when it ran if triggered without one
-EXTRACT = "orders/{{ (dag_run.logical_date or dag_run.run_after) | ds }}.csv"
+#: the extract's name, as ``transform_and_upload`` returns it
+EXTRACT = "{{ ti.xcom_pull(task_ids='transform_and_upload')['name'] }}"
 #: metadata key, on the archive container, of the export ETag last processed
 PROCESSED = "last-export-etag"
 
@@ -87,6 +87,7 @@ def example_swift_nightly_etl() -> None:
         from airflow_provider_swift.hooks.swift import SwiftHook
 
         hook = SwiftHook()
+        # the run's day: its logical date, or when it ran if triggered without one
         name = f"orders/{(dag_run.logical_date or dag_run.run_after):%Y-%m-%d}.csv"
         with tempfile.TemporaryDirectory() as tmp:
             export, extract = os.path.join(tmp, "export.csv"), os.path.join(tmp, "extract.csv")

@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import time
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from airflow_provider_swift.hooks.swift import SwiftHook
-
-EXAMPLES = Path(__file__).parents[1] / "example_dags"
-SCRIPTS = Path(__file__).parents[1] / "scripts"
-
-
-def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.modules import ROOT, example, load_module
 
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("airflow_db")
 def test_quickstart_dag_runs(swift_conn_id: str) -> None:
-    module = load("example_swift_quickstart")
+    module = example("example_swift_quickstart")
     run = module.example_swift_quickstart().test()
     assert run.state == "success"
     hook = SwiftHook(swift_conn_id)
@@ -38,7 +25,7 @@ def test_quickstart_dag_runs(swift_conn_id: str) -> None:
 @pytest.mark.slow
 @pytest.mark.usefixtures("airflow_db")
 def test_data_lake_dag_runs(swift_conn_id: str) -> None:
-    module = load("example_swift_data_lake")
+    module = example("example_swift_data_lake")
     run = module.example_swift_data_lake().test()
     assert run.state == "success"
     hook = SwiftHook(swift_conn_id)
@@ -46,11 +33,9 @@ def test_data_lake_dag_runs(swift_conn_id: str) -> None:
 
 
 def seed_export(rows: int, seed: int = 0) -> dict[str, Any]:
-    spec = importlib.util.spec_from_file_location("seed_export", SCRIPTS / "seed_export.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    result: dict[str, Any] = module.seed_export(rows, seed)
+    result: dict[str, Any] = load_module(ROOT / "scripts" / "seed_export.py").seed_export(
+        rows, seed
+    )
     return result
 
 
@@ -62,7 +47,7 @@ def test_nightly_etl_dag_runs(swift_conn_id: str) -> None:
     extract is named after the run's ``run_after``."""
     hook = SwiftHook(swift_conn_id)
     export = seed_export(60_000)
-    module = load("example_swift_nightly_etl")
+    module = example("example_swift_nightly_etl")
     try:
         run = module.example_swift_nightly_etl().test(
             logical_date=None, run_conf={"segment_mib": 1}
@@ -94,7 +79,7 @@ def test_event_driven_dag_gets_its_event_and_ingests(swift_conn_id: str) -> None
     upload; then a run of the DAG moves what landed. (The scheduler test runs the
     watcher in a real triggerer.)"""
     hook = SwiftHook(swift_conn_id)
-    module = load("example_swift_event_driven")
+    module = example("example_swift_event_driven")
     watcher = module.incoming.watchers[0].trigger
     _, kwargs = watcher.serialize()
     trigger = type(watcher)(**{**kwargs, "poke_interval": 0.2})

@@ -12,15 +12,12 @@ dag-processor and triggerer as subprocesses on a temp AIRFLOW_HOME (see
 from __future__ import annotations
 
 import contextlib
-import functools
-import importlib.util
 import json
 import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -29,6 +26,7 @@ from airflow_provider_swift.hooks.swift import SwiftHook
 from airflow_provider_swift.testing.pytest_plugin import connection_json
 from airflow_provider_swift.testing.server import LocalSwift
 from tests.airflow_stack import PARALLELISM, AirflowStack, StackError, airflow_stack
+from tests.modules import example
 
 pytestmark = pytest.mark.slow
 
@@ -43,16 +41,6 @@ RUN_TIMEOUT = 240
 EVENTS_PATIENCE = 30
 FINISHED = {"success", "failed"}
 DONE = {"success", "failed", "skipped", "upstream_failed", "removed"}
-
-
-@functools.cache
-def example(dag_id: str) -> ModuleType:
-    """An example DAG's module (for its container and object names)."""
-    spec = importlib.util.spec_from_file_location(dag_id, EXAMPLES / f"{dag_id}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +168,7 @@ def test_etl_sensor_defers_without_holding_a_worker_slot(
             assert runs == [(run_id,)], runs
 
             # what the run did: the changed export (5 orders) went through
-            extract = f"orders/{logical_date:%Y-%m-%d}.csv"  # etl.EXTRACT, rendered
+            extract = f"orders/{logical_date:%Y-%m-%d}.csv"  # named after the logical date
             staged = hook.head_object(etl.STAGING, extract)
             assert staged is not None and staged.get("x-object-meta-rows") == "5", staged
             assert hook.head_object(etl.ARCHIVE, extract) is not None

@@ -18,7 +18,7 @@ import pytest
 
 from airflow_provider_swift.client.transport import Transport
 from airflow_provider_swift.testing.server import LocalSwift, TempAuthUser
-from tests.test_example_dags import load
+from tests.modules import example
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_no_secret_in_logs_xcom_or_rendered_fields(
         return token
 
     monkeypatch.setattr(Transport, "token", recording_token)
-    module = load("example_swift_data_lake")
+    module = example("example_swift_data_lake")
     with caplog.at_level(logging.DEBUG):
         run = module.example_swift_data_lake().test()
     assert run.state == "success"

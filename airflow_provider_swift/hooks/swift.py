@@ -6,7 +6,7 @@ import fnmatch
 import hashlib
 import io
 import os
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from airflow_provider_swift.client import (
     SwiftValidationError,
 )
 from airflow_provider_swift.client.container import container_headers
+from airflow_provider_swift.client.copy import CopyResult
 from airflow_provider_swift.client.download import large_object_kind
 from airflow_provider_swift.client.large_objects import check_if_exists
 from airflow_provider_swift.client.metadata import metadata_from_headers
@@ -472,16 +473,12 @@ class SwiftHook(BaseHook):
         of the copy's own). The copy does not inherit ``X-Delete-At`` unless
         ``keep_expiry``; ``delete_at``/``delete_after`` give it an expiry of its own,
         set as it is created. :return: ``source``, ``destination``, ``etag``, ``bytes``..."""
-        result = self.client.copy_object(
-            source_container, source_name, dest_container, dest_name,
+        return self._server_side(
+            self.client.copy_object, "Copied", (source_container, source_name),
+            (dest_container, dest_name), delete_at, delete_after,
             source_account=source_account, dest_account=dest_account,
             fresh_metadata=fresh_metadata, metadata=metadata, keep_expiry=keep_expiry,
-            delete_at=absolute_expiry(delete_at, delete_after),
         )  # fmt: skip
-        self.log.info("Copied %s to %s (%d bytes)", result.source, result.destination,
-                      result.bytes)  # fmt: skip
-        record(self, read=(source_container, source_name), wrote=(dest_container, dest_name))
-        return result.as_dict()
 
     def move_object(
         self,
@@ -501,14 +498,29 @@ class SwiftHook(BaseHook):
         """Move (rename) an object: verified copy, then delete the source only if it is
         still the version copied; else raise and delete nothing. Expiry as for
         :meth:`copy_object`."""
-        result = self.client.move_object(
-            source_container, source_name, dest_container, dest_name,
+        return self._server_side(
+            self.client.move_object, "Moved", (source_container, source_name),
+            (dest_container, dest_name), delete_at, delete_after,
             source_account=source_account, dest_account=dest_account,
             fresh_metadata=fresh_metadata, metadata=metadata, keep_expiry=keep_expiry,
-            delete_at=absolute_expiry(delete_at, delete_after),
         )  # fmt: skip
-        self.log.info("Moved %s to %s", result.source, result.destination)
-        record(self, read=(source_container, source_name), wrote=(dest_container, dest_name))
+
+    def _server_side(
+        self,
+        operation: Callable[..., CopyResult],
+        done: str,
+        source: tuple[str, str],
+        dest: tuple[str, str],
+        delete_at: float | None,
+        delete_after: float | None,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """A copy or move: the expiry made absolute, the result logged and its lineage."""
+        result = operation(*source, *dest, delete_at=absolute_expiry(delete_at, delete_after),
+                           **options)  # fmt: skip
+        self.log.info("%s %s to %s (%d bytes)", done, result.source, result.destination,
+                      result.bytes)  # fmt: skip
+        record(self, read=source, wrote=dest)
         return result.as_dict()
 
     def expire_object(

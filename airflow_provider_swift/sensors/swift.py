@@ -34,8 +34,8 @@ from airflow_provider_swift.conditions import (
     listing_summary,
     object_summary,
     objects_ready,
+    prefix_objects,
     quiescence,
-    snapshot_digest,
 )
 from airflow_provider_swift.hooks.arguments import glob_prefix
 from airflow_provider_swift.hooks.swift import SwiftHook
@@ -108,7 +108,7 @@ class _SwiftSensor(BaseSensorOperator):
     def _state_store(self, context: Any) -> Any:
         if self.mode != "reschedule" or self.deferrable or not self.keeps_state():
             return None
-        store = context.get("task_state_store") if hasattr(context, "get") else None
+        store = context.get("task_state_store")
         if store is None:
             raise SwiftValidationError(
                 f"{self.task_id}: mode='reschedule' keeps the sensor's state in Airflow's task "
@@ -333,16 +333,10 @@ class SwiftPrefixQuiescenceSensor(_SwiftSensor):
         return True
 
     def observe(self, context: Any) -> PokeReturnValue:
-        objects = [
-            listing_summary(e)
-            for e in self.hook.iter_objects(self.container, prefix=self.prefix)
-            if "name" in e
-        ]
-        digest, count = snapshot_digest(objects)
+        objects = prefix_objects(self.hook.iter_objects(self.container, prefix=self.prefix))
         done, self._state = quiescence(
             self._state,
-            digest,
-            count,
+            objects,
             time.time(),
             inactivity_period=self.inactivity_period,
             min_objects=self.min_objects,

@@ -26,8 +26,8 @@ from airflow_provider_swift.conditions import (
     listing_summary,
     object_summary,
     objects_ready,
+    prefix_objects,
     quiescence,
-    snapshot_digest,
 )
 from airflow_provider_swift.hooks.arguments import glob_prefix
 
@@ -54,28 +54,14 @@ async def shared_client(conn_id: str) -> AsyncSwift:
 
 
 def _transport_for(conn_id: str) -> Transport:
-    """The connection's transport, built off the event loop: fetching a connection and
-    masking its secrets ask the triggerer's supervisor synchronously, which Airflow
-    before 3.3.2 cannot do on the event loop (asgiref's thread, not a plain one, so
-    those calls can hop back to the loop)."""
-    from airflow.providers.common.compat.sdk import BaseHook, mask_secret
+    """The connection's transport, as the hook builds it (same auth, same masked
+    secrets). Called off the event loop: fetching a connection and masking secrets ask
+    the triggerer's supervisor synchronously, which Airflow before 3.3.2 cannot do on
+    the event loop (asgiref's thread, not a plain one, so those calls can hop back to
+    the loop)."""
+    from airflow_provider_swift.hooks.swift import SwiftHook
 
-    from airflow_provider_swift.hooks.connection import options_from_connection
-
-    conn = BaseHook.get_connection(conn_id)
-    if conn.password:
-        mask_secret(conn.password)
-    auth, options = options_from_connection(
-        host=conn.host,
-        login=conn.login,
-        password=conn.password,
-        extra=conn.extra_dejson,
-        port=conn.port,
-        schema=conn.schema,
-    )
-    for secret in auth.secrets():
-        mask_secret(secret)
-    return Transport(auth, options, on_secret=mask_secret)
+    return SwiftHook(conn_id).get_conn().transport
 
 
 class _PollingTrigger(BaseTrigger):
@@ -259,13 +245,10 @@ class SwiftPrefixQuiescenceTrigger(_PollingTrigger):
         )
 
     async def check(self, client: AsyncSwift) -> dict[str, Any] | None:
-        entries = await client.list_objects(self.container, self.prefix)
-        objects = [listing_summary(e) for e in entries if "name" in e]
-        digest, count = snapshot_digest(objects)
+        objects = prefix_objects(await client.list_objects(self.container, self.prefix))
         done, self.state = quiescence(
             self.state,
-            digest,
-            count,
+            objects,
             time.time(),
             inactivity_period=self.inactivity_period,
             min_objects=self.min_objects,

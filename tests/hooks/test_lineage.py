@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,12 +22,9 @@ def collector(monkeypatch: pytest.MonkeyPatch) -> object:
 
 
 @pytest.fixture
-def container(swift_conn_id: str) -> Iterator[str]:
-    hook = SwiftHook(swift_conn_id)
-    name = f"ln-{uuid.uuid4().hex[:8]}"
-    hook.create_container(name)
-    yield name
-    hook.delete_container(name, force=True, missing_ok=True)
+def container(swift_container: str) -> str:
+    """A new container (the plugin's, emptied and removed afterwards)."""
+    return swift_container
 
 
 def uris(items: list[object]) -> list[str]:

@@ -5,20 +5,19 @@ thread changing Swift while the sensor waits."""
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from airflow_provider_swift.hooks.swift import SwiftHook
+from tests.modules import load_module
 
 DAGS = Path(__file__).parents[1] / "dags" / "reschedule_sensors.py"
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db", "swift_conn_id")]
 
 
 def _airflow_at_least(version: str) -> bool:
@@ -40,19 +39,14 @@ def hook(swift_conn_id: str) -> SwiftHook:
 
 
 @pytest.fixture
-def container(hook: SwiftHook) -> Iterator[str]:
-    name = f"rs-{uuid.uuid4().hex[:8]}"
-    hook.create_container(name)
-    yield name
-    hook.delete_container(name, force=True, missing_ok=True)
+def container(swift_container: str) -> str:
+    """A new container (the plugin's, emptied and removed afterwards)."""
+    return swift_container
 
 
 def run_with_writer(dag_id: str, container: str, writes: Callable[[], None]) -> Any:
     """``dag.test()`` the DAG while ``writes`` changes Swift from a thread."""
-    spec = importlib.util.spec_from_file_location("reschedule_sensors", DAGS)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_module(DAGS)
     dag = {d.dag_id: d for d in (module.changed, module.quiescence, module.soft_fail)}[dag_id]
     writer = threading.Thread(target=after_first_poke(dag_id, writes), daemon=True)
     writer.start()
