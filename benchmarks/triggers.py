@@ -29,7 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="airflow-bench-"))
 
-from airflow_provider_swift.client.aio import AsyncSwift
+from airflow_provider_swift.client.async_client import AsyncSwiftClient
 from airflow_provider_swift.client.names import container_path
 from airflow_provider_swift.testing.pytest_plugin import client_for, connection_json
 from airflow_provider_swift.testing.server import LocalSwift
@@ -49,14 +49,14 @@ def rss_mib(field: str = "VmRSS") -> float:
 async def run(args: argparse.Namespace, etags: list[str]) -> dict[str, Any]:
     client = await shared_client("swift_default")
     requests = 0
-    real_request = AsyncSwift.request
+    real_request = AsyncSwiftClient.request
 
-    async def counting(self: AsyncSwift, *a: Any, **kw: Any) -> Any:
+    async def counting(self: AsyncSwiftClient, *a: Any, **kw: Any) -> Any:
         nonlocal requests
         requests += 1
         return await real_request(self, *a, **kw)
 
-    AsyncSwift.request = counting  # type: ignore[method-assign]
+    AsyncSwiftClient.request = counting  # type: ignore[method-assign]
     late: list[float] = []
     fired = 0
     started = time.monotonic()

@@ -7,7 +7,7 @@ from typing import Any
 
 from airflow_provider_swift.client.listing import iter_listing
 from airflow_provider_swift.client.metadata import metadata_headers, validate_metadata
-from airflow_provider_swift.client.transport import Transport, encode_headers
+from airflow_provider_swift.client.transport import Transport
 
 
 class AccountAPI:
@@ -26,7 +26,7 @@ class AccountAPI:
         headers: Mapping[str, object] | None = None,
     ) -> None:
         """Set account metadata (merged by Swift) and other account headers."""
-        send = encode_headers(headers or {})
+        send = dict(headers or {})
         if metadata:
             send.update(metadata_headers(validate_metadata(metadata), "account"))
         self.transport.request("POST", "", display="/", headers=send)

@@ -6,11 +6,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from airflow_provider_swift.client.core import AfterRetry
 from airflow_provider_swift.client.errors import SwiftValidationError
 from airflow_provider_swift.client.listing import iter_listing
 from airflow_provider_swift.client.metadata import metadata_headers, validate_metadata
 from airflow_provider_swift.client.names import container_path, validate_container_name
-from airflow_provider_swift.client.transport import Transport, encode_headers
+from airflow_provider_swift.client.transport import Transport
 
 
 def container_headers(
@@ -87,7 +88,7 @@ class ContainerAPI:
         :return: True if it was created, False if it already existed (202).
         """
         path, shown = container_path(container)
-        send = encode_headers(headers or {})
+        send = dict(headers or {})
         if metadata:
             send.update(metadata_headers(validate_metadata(metadata), "container"))
         reply = self.transport.request("PUT", path, display=shown, headers=send)
@@ -107,7 +108,7 @@ class ContainerAPI:
     ) -> None:
         """Set container metadata and headers (Swift merges them with what is there)."""
         path, shown = container_path(container)
-        send = encode_headers(headers or {})
+        send = dict(headers or {})
         if metadata:
             send.update(metadata_headers(validate_metadata(metadata), "container"))
         self.transport.request("POST", path, display=shown, headers=send)
@@ -118,7 +119,7 @@ class ContainerAPI:
         A 404 after a retry counts as success: the first attempt may have deleted it.
         """
         path, shown = container_path(container)
-        self.transport.request("DELETE", path, display=shown, ok_after_retry=(404,))
+        self.transport.request("DELETE", path, display=shown, after_retry=AfterRetry.DELETE)
 
     def iter_objects(
         self,

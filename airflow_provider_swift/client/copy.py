@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import quote
 
+from airflow_provider_swift.client.core import AfterRetry
 from airflow_provider_swift.client.download import large_object_kind
 from airflow_provider_swift.client.errors import (
     SwiftChecksumError,
@@ -319,7 +320,7 @@ class CopyAPI(UploadAPI):
         if source_account:
             path, shown = object_path(source_container, source_name)
             self.transport.request(
-                "DELETE", path, display=shown, account=source_account, ok_after_retry=(404,)
+                "DELETE", path, display=shown, account=source_account, after_retry=AfterRetry.DELETE
             )
         else:
             self.remove_object(source_container, source_name, missing_ok=True)

@@ -36,7 +36,6 @@ from airflow_provider_swift.client.segments import (
     parse_dlo_manifest_header,
     parse_slo_manifest,
 )
-from airflow_provider_swift.client.transport import encode_headers
 from airflow_provider_swift.client.verify import StreamVerifier
 
 #: Bytes read from a response at a time: small enough that a connection breaking
@@ -147,7 +146,7 @@ class DownloadAPI(ObjectAPI, ContainerAPI):
             "GET",
             path,
             display=shown,
-            headers=encode_headers(headers or {}),
+            headers=dict(headers or {}),
             query=query,
             consume=consume,
         )
@@ -215,7 +214,7 @@ class DownloadAPI(ObjectAPI, ContainerAPI):
             raise SwiftValidationError(f"download directory {str(directory)!r} does not exist")
         if target.is_dir():
             raise SwiftValidationError(f"download target {str(target)!r} is a directory")
-        send = encode_headers(headers or {})
+        send = dict(headers or {})
         if if_none_match:
             send["If-None-Match"] = if_none_match
         try:

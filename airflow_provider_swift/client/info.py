@@ -7,9 +7,10 @@ import logging
 import threading
 from typing import Any
 
+from airflow_provider_swift.client.core import info_url
 from airflow_provider_swift.client.errors import SwiftHTTPError
 from airflow_provider_swift.client.metadata import MetadataLimits
-from airflow_provider_swift.client.transport import Transport, info_url
+from airflow_provider_swift.client.transport import Transport
 
 log = logging.getLogger(__name__)
 

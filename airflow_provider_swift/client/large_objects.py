@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterable, Mapping
 
 from airflow_provider_swift.client.bulk import BulkAPI, BulkDeleteResult
+from airflow_provider_swift.client.core import AfterRetry
 from airflow_provider_swift.client.download import DownloadAPI, large_object_kind
 from airflow_provider_swift.client.errors import (
     SwiftError,
@@ -155,7 +156,7 @@ class LargeObjectAPI(DownloadAPI, BulkAPI):
             display=shown,
             query={"multipart-manifest": "delete"},
             headers={"Accept": "application/json"},
-            ok_after_retry=(404,),
+            after_retry=AfterRetry.DELETE,
         )
         if reply.status == 404:
             return

@@ -1,16 +1,16 @@
 """Paged JSON listings of an account's containers or a container's objects.
 
 Swift returns at most ``container_listing_limit`` (10,000 by default) entries a
-request; the next page starts after the last name seen (``marker``). A page may be
-shorter than the limit without being the last, so paging stops only at an empty page.
+request; the next page starts after the last name seen (``marker``). The page
+request and the paging rule are :mod:`calls`', shared with the async client.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
+from airflow_provider_swift.client import calls
 from airflow_provider_swift.client.transport import Transport
 
 
@@ -31,23 +31,13 @@ def iter_listing(
     ``last_modified``, ``content_type`` (plus ``slo_etag`` for static large objects),
     or ``{"subdir": ...}`` for a pseudo-directory when ``delimiter`` is given.
     """
+    next_marker: str | None = marker
     while True:
-        reply = transport.request(
-            "GET",
-            path,
-            display=display,
-            query={
-                "format": "json",
-                "prefix": prefix,
-                "delimiter": delimiter,
-                "marker": marker,
-                "end_marker": end_marker,
-                "limit": page_size,
-            },
-        )
-        page: list[dict[str, Any]] = json.loads(reply.body) if reply.body else []
-        if not page:
-            return
+        request = calls.listing_page(
+            path, display, prefix=prefix, delimiter=delimiter, marker=next_marker,
+            end_marker=end_marker, page_size=page_size,
+        )  # fmt: skip
+        page, next_marker = calls.read_page(transport.send(request).body)
         yield from page
-        last = page[-1]
-        marker = last.get("name", last.get("subdir"))
+        if next_marker is None:
+            return

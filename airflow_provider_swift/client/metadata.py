@@ -2,7 +2,8 @@
 
 Swift stores header values as the bytes it was sent and returns the same bytes.
 Values go out as UTF-8 and come back decoded from UTF-8 -- and nothing else: a
-value such as ``50%25off`` is returned as ``50%25off``, never URL-decoded.
+value such as ``50%25off`` is returned as ``50%25off``, never URL-decoded. The
+encoding itself happens once, in the request core (:func:`core.wire_headers`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_provider_swift.client.core import check_header_value
 from airflow_provider_swift.client.errors import SwiftValidationError
 
 #: HTTP token characters: what a header (and so a metadata key) may be made of.
@@ -49,27 +51,6 @@ class MetadataLimits:
         )
 
 
-def encode_header_value(value: object) -> str | bytes:
-    """Return a header value requests will send unchanged: ASCII as str, else UTF-8 bytes."""
-    text = str(value)
-    if text.isascii():
-        return text
-    return text.encode("utf-8")
-
-
-def decode_header_value(value: str) -> str:
-    """Undo http.client's Latin-1 decoding so UTF-8 values read as they were written."""
-    try:
-        return value.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return value
-
-
-def decode_headers(raw: Mapping[str, str]) -> dict[str, str]:
-    """Return response headers with lower-case names and values exactly as Swift sent them."""
-    return {key.lower(): decode_header_value(value) for key, value in raw.items()}
-
-
 def metadata_from_headers(headers: Mapping[str, str], kind: str) -> dict[str, str]:
     """Extract user metadata (lower-case keys, prefix removed) from decoded headers."""
     prefix = META_PREFIX[kind]
@@ -98,8 +79,7 @@ def validate_metadata(
                 "(use ASCII letters, digits and '-' or '_')"
             )
         value = "" if raw_value is None else str(raw_value)
-        if "\r" in value or "\n" in value:
-            raise SwiftValidationError(f"metadata value of {key!r} contains a line break")
+        check_header_value(f"metadata {key}", value)
         key_len = len(key.encode("utf-8"))
         value_len = len(value.encode("utf-8"))
         if key_len > limits.max_meta_name_length:
@@ -125,7 +105,8 @@ def validate_metadata(
     return clean
 
 
-def metadata_headers(metadata: Mapping[str, object], kind: str) -> dict[str, str | bytes]:
-    """Turn metadata into ``X-<Kind>-Meta-*`` request headers."""
+def metadata_headers(metadata: Mapping[str, object], kind: str) -> dict[str, str]:
+    """Turn metadata into ``X-<Kind>-Meta-*`` request headers (text: the driver encodes
+    every header value once, see :func:`core.wire_headers`)."""
     prefix = META_PREFIX[kind]
-    return {prefix + key: encode_header_value(value) for key, value in metadata.items()}
+    return {prefix + key: str(value) for key, value in metadata.items()}

@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, cast
 
+from airflow_provider_swift.client.core import AfterRetry
 from airflow_provider_swift.client.errors import (
     SwiftChecksumError,
     SwiftError,
@@ -26,7 +27,7 @@ from airflow_provider_swift.client.metadata import (
     validate_metadata,
 )
 from airflow_provider_swift.client.names import object_path
-from airflow_provider_swift.client.transport import Body, Readable, encode_headers
+from airflow_provider_swift.client.transport import Body, Readable
 
 CHUNK = 1 << 20
 
@@ -164,7 +165,7 @@ class ObjectAPI(InfoAPI):
         :param if_none_match: ``"*"`` to refuse to overwrite an existing object (412).
         """
         path, shown = object_path(container, name)
-        send = encode_headers(headers or {})
+        send = dict(headers or {})
         if metadata:
             limits = self.metadata_limits()
             send.update(metadata_headers(validate_metadata(metadata, limits), "object"))
@@ -237,7 +238,7 @@ class ObjectAPI(InfoAPI):
             "HEAD",
             path,
             display=shown,
-            headers=encode_headers(headers or {}),
+            headers=dict(headers or {}),
             expect=(200, 204, 304),
         ).headers
 
@@ -246,7 +247,7 @@ class ObjectAPI(InfoAPI):
         (``X-Delete-At``, ``X-Object-Manifest``...) with what is sent: prefer
         :meth:`update_object_metadata`."""
         path, shown = object_path(container, name)
-        self.transport.request("POST", path, display=shown, headers=encode_headers(headers))
+        self.transport.request("POST", path, display=shown, headers=dict(headers))
 
     def update_object_metadata(
         self,
@@ -305,8 +306,8 @@ class ObjectAPI(InfoAPI):
             path,
             display=shown,
             query=query,
-            headers=encode_headers(headers or {}),
-            ok_after_retry=(404,),
+            headers=dict(headers or {}),
+            after_retry=AfterRetry.DELETE,
         )
         return reply.headers
 

@@ -14,30 +14,39 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Any, Protocol, TypeVar, cast
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from typing import IO, Any, Protocol, cast
 
 import requests
 from keystoneauth1 import plugin as ksa_plugin
 from keystoneauth1 import session as ksa_session
 from requests.adapters import HTTPAdapter
 
-from airflow_provider_swift import __version__
 from airflow_provider_swift.client.auth import AuthOptions, make_auth_plugin, translate_auth_errors
+from airflow_provider_swift.client.core import (
+    USER_AGENT,
+    AfterRetry,
+    QueryValue,
+    Reply,
+    Request,
+    decode_headers,
+    is_success,
+    log_exchange,
+    no_reply,
+    read_reply,
+    target_url,
+    wants_reauthentication,
+    wire_headers,
+)
 from airflow_provider_swift.client.errors import (
     SwiftBodyNotRewindableError,
     SwiftConnectionError,
     SwiftError,
     SwiftTimeoutError,
     SwiftTLSError,
-    error_for_status,
 )
-from airflow_provider_swift.client.metadata import decode_headers, encode_header_value
 from airflow_provider_swift.client.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 
 class Readable(Protocol):
@@ -49,7 +58,6 @@ class Readable(Protocol):
 
 
 Body = bytes | IO[bytes] | Readable | Iterable[bytes] | None
-QueryValue = str | int | None
 
 
 @dataclass(frozen=True)
@@ -69,20 +77,6 @@ class TransportOptions:
     read_timeout: float = 60.0
     pool_size: int = 32
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-
-
-@dataclass
-class Reply:
-    """What came back: status, decoded headers (lower-case names), body or consumed result."""
-
-    status: int
-    headers: dict[str, str]
-    body: bytes = b""
-    result: Any = None
-
-    @property
-    def transaction_id(self) -> str | None:
-        return self.headers.get("x-trans-id")
 
 
 #: Bytes urllib3 reads from a request body per send: 16 KiB by default, which costs
@@ -148,33 +142,6 @@ def stream_iter(stream: IO[bytes], chunk_size: int = 1 << 20) -> Iterator[bytes]
         yield chunk
 
 
-def build_query(query: Mapping[str, QueryValue] | None) -> str:
-    """Encode query parameters; ``None`` values are left out, empty strings kept as flags."""
-    if not query:
-        return ""
-    items = [(k, "" if v is None else str(v)) for k, v in query.items() if v is not None]
-    return urlencode(items, quote_via=quote, safe="")
-
-
-def account_url(storage_url: str, account: str) -> str:
-    """The storage URL of another account: the last path segment replaced."""
-    head, _, _ = storage_url.rstrip("/").rpartition("/")
-    return f"{head}/{quote(account, safe='')}"
-
-
-def info_url(storage_url: str) -> str:
-    """The ``/info`` URL of the cluster serving ``storage_url`` (``.../v1/AUTH_x`` -> ``/info``)."""
-    parts = urlsplit(storage_url)
-    segments = parts.path.split("/")
-    for index, segment in enumerate(segments):
-        if len(segment) > 1 and segment[0] == "v" and segment[1:2].isdigit():
-            prefix = "/".join(segments[:index])
-            break
-    else:
-        prefix = ""
-    return urlunsplit((parts.scheme, parts.netloc, prefix + "/info", "", ""))
-
-
 class Transport:
     """Sends requests to one Swift account; safe to share between threads."""
 
@@ -194,7 +161,7 @@ class Transport:
         adapter = _Adapter(pool_connections=4, pool_maxsize=self.options.pool_size, max_retries=0)
         self.http.mount("http://", adapter)
         self.http.mount("https://", adapter)
-        self.http.headers["User-Agent"] = f"airflow-provider-swift/{__version__}"
+        self.http.headers["User-Agent"] = USER_AGENT
         self.keystone = ksa_session.Session(
             auth=self.auth,
             session=self.http,
@@ -258,106 +225,86 @@ class Transport:
         *,
         display: str | None = None,
         query: Mapping[str, QueryValue] | None = None,
-        headers: Mapping[str, str | bytes] | None = None,
+        headers: Mapping[str, object] | None = None,
         body: Body = None,
         content_length: int | None = None,
         expect: Collection[int] | None = None,
-        ok_after_retry: Collection[int] = (),
+        after_retry: AfterRetry = AfterRetry.REPEATABLE,
         consume: Callable[[requests.Response], Any] | None = None,
         authenticated: bool = True,
         url: str | None = None,
         account: str | None = None,
     ) -> Reply:
-        """Send one Swift request with auth, retries and error mapping.
+        """Describe one request (see :class:`core.Request`) and :meth:`send` it."""
+        request = Request(
+            method, path, display if display is not None else path, query, headers or {},
+            expect, after_retry, authenticated, url, account,
+        )  # fmt: skip
+        return self.send(request, body=body, content_length=content_length, consume=consume)
 
-        :param path: account-relative path, already percent-encoded (``/c/o``).
-        :param display: the same path unencoded, for logs and errors.
-        :param expect: statuses that count as success (default: any 2xx).
-        :param ok_after_retry: statuses that count as success only once a retry was
-            needed, e.g. 404 for a DELETE whose first attempt may have succeeded.
+    def send(
+        self,
+        request: Request,
+        *,
+        body: Body = None,
+        content_length: int | None = None,
+        consume: Callable[[requests.Response], Any] | None = None,
+    ) -> Reply:
+        """Send a request with auth, retries and error mapping.
+
+        :param body: bytes, a seekable file (rewound for a retry) or a one-shot iterable.
         :param consume: reads the streamed response body (inside the retry scope, so
             a connection that breaks mid-body is retried like any other failure).
-        :param url: an absolute URL to use instead of the storage URL + path.
-        :param account: another account (``AUTH_other``) of the same cluster, reached by
-            replacing the last segment of the storage URL.
         """
-        shown = display if display is not None else path
+        wire_headers(request, None)  # a value HTTP cannot carry fails before anything is sent
         rewindable = _Rewindable(body)
-        controller = self.options.retry.controller()
-        for attempt in controller:
+        for attempt in self.options.retry.controller():
             with attempt:
                 number = attempt.retry_state.attempt_number
                 if number > 1:
-                    rewindable.rewind(method, shown)
-                    log.info("Retrying %s %s (attempt %d)", method, shown, number)
-                return self._attempt(
-                    method,
-                    path,
-                    shown,
-                    query=query,
-                    headers=headers or {},
-                    body=rewindable,
-                    content_length=content_length,
-                    expect=expect,
-                    ok_extra=ok_after_retry if number > 1 else (),
-                    consume=consume,
-                    authenticated=authenticated,
-                    url=url,
-                    account=account,
-                )
+                    rewindable.rewind(request.method, request.display)
+                    log.info("Retrying %s %s (attempt %d)", request.method, request.display,
+                             number)  # fmt: skip
+                return self._attempt(request, rewindable, content_length, consume, number)
         raise AssertionError("unreachable: tenacity re-raises the last failure")
 
     def _attempt(
         self,
-        method: str,
-        path: str,
-        shown: str,
-        *,
-        query: Mapping[str, QueryValue] | None,
-        headers: Mapping[str, str | bytes],
+        request: Request,
         body: _Rewindable,
         content_length: int | None,
-        expect: Collection[int] | None,
-        ok_extra: Collection[int],
         consume: Callable[[requests.Response], Any] | None,
-        authenticated: bool,
-        url: str | None,
-        account: str | None,
+        number: int,
     ) -> Reply:
         reauthenticated = False
         while True:
-            send_headers: dict[str, str | bytes] = dict(headers)
-            if authenticated:
-                send_headers["X-Auth-Token"] = self.token()
-            base = self.storage_url()
-            if account is not None:
-                base = account_url(base, account)
-            target = url or base + path
-            qs = build_query(query)
-            if qs:
-                target = f"{target}?{qs}"
-            resp = self._send(method, target, shown, send_headers, body, content_length, consume)
-            if resp.status_code == 401 and authenticated and not reauthenticated:
+            token = self.token() if request.authenticated else None
+            target = target_url(request, self.storage_url())
+            resp = self._send(request, target, wire_headers(request, token), body,
+                              content_length, consume)  # fmt: skip
+            if wants_reauthentication(request, resp.status_code, reauthenticated):
                 resp.close()
                 if self.invalidate():
-                    log.info("Token rejected for %s %s; re-authenticating", method, shown)
+                    log.info("Token rejected for %s %s; re-authenticating", request.method,
+                             request.display)  # fmt: skip
                     reauthenticated = True
-                    body.rewind(method, shown)
+                    body.rewind(request.method, request.display)
                     continue
-            return self._finish(resp, method, shown, expect, ok_extra, consume)
+            return self._finish(request, resp, consume, number)
 
     def _send(
         self,
-        method: str,
+        request: Request,
         url: str,
-        shown: str,
         headers: dict[str, str | bytes],
         body: _Rewindable,
         content_length: int | None,
         consume: Callable[[requests.Response], Any] | None,
     ) -> requests.Response:
-        request = requests.Request(method, url, headers=headers, data=body.payload)
-        prepared = self.http.prepare_request(request)
+        method, shown = request.method, request.display
+        prepared = self.http.prepare_request(
+            requests.Request(method, url, headers=headers, data=body.payload)
+        )
         # requests "requotes" URLs, turning %2E back into '.', which urllib3 then
         # removes as a dot segment: send exactly the URL we encoded.
         prepared.url = url
@@ -365,8 +312,7 @@ class Transport:
             prepared.headers["Content-Length"] = str(content_length)
             prepared.headers.pop("Transfer-Encoding", None)
         started = time.monotonic()
-        with self._sent_lock:
-            self.sent[method] = self.sent.get(method, 0) + 1
+        self.count_request(method)
         try:
             resp = self.http.send(
                 prepared,
@@ -383,68 +329,46 @@ class Transport:
                 method=method,
                 path=shown,
             ) from None
-        except requests.exceptions.Timeout as exc:
-            raise SwiftTimeoutError(
-                f"no answer within the timeout ({type(exc).__name__})", method=method, path=shown
-            ) from None
         except requests.exceptions.RequestException as exc:
-            raise SwiftConnectionError(
-                f"connection failed ({_short_reason(exc)})", method=method, path=shown
-            ) from None
-        log.debug(
-            "%s %s -> %s in %.3fs (transaction %s)",
-            method,
-            shown,
-            resp.status_code,
-            time.monotonic() - started,
-            resp.headers.get("X-Trans-Id"),
-        )
+            timeout = isinstance(exc, requests.exceptions.Timeout)
+            raise no_reply(request, _short_reason(exc), timeout=timeout) from None
+        log_exchange(request, resp.status_code, started, resp.headers.get("X-Trans-Id"))
         return resp
+
+    def count_request(self, method: str) -> None:
+        """Count a request sent (by either driver)."""
+        with self._sent_lock:
+            self.sent[method] = self.sent.get(method, 0) + 1
 
     def _finish(
         self,
+        request: Request,
         resp: requests.Response,
-        method: str,
-        shown: str,
-        expect: Collection[int] | None,
-        ok_extra: Collection[int],
         consume: Callable[[requests.Response], Any] | None,
+        number: int,
     ) -> Reply:
-        headers = decode_headers(resp.headers)
         status = resp.status_code
-        ok = status in expect if expect is not None else 200 <= status < 300
-        if ok and consume is not None and status not in (204, 304):
-            try:
-                result = consume(resp)
-            except (requests.exceptions.RequestException, OSError) as exc:
-                if isinstance(exc, (requests.exceptions.Timeout, TimeoutError)):
-                    raise SwiftTimeoutError(
-                        "response body stalled beyond the read timeout",
-                        method=method,
-                        path=shown,
-                    ) from None
-                if isinstance(exc, requests.exceptions.RequestException) or _is_wire(exc):
-                    raise SwiftConnectionError(
-                        f"connection broke while reading the response ({_short_reason(exc)})",
-                        method=method,
-                        path=shown,
-                    ) from None
-                raise
-            finally:
-                resp.close()
-            return Reply(status, headers, result=result)
-        content = resp.content
-        if ok or status in ok_extra:
-            return Reply(status, headers, body=content)
-        raise error_for_status(
-            status,
-            method=method,
-            path=shown,
-            reason=resp.reason or "",
-            body=content,
-            transaction_id=headers.get("x-trans-id"),
-            retry_after=_retry_after(headers.get("retry-after")),
-        )
+        if consume is None or status in (204, 304) or not is_success(request, status):
+            return read_reply(request, status, resp.reason or "", resp.headers, resp.content,
+                              number)  # fmt: skip
+        try:
+            result = consume(resp)
+        except (requests.exceptions.RequestException, OSError) as exc:
+            method, shown = request.method, request.display
+            if isinstance(exc, (requests.exceptions.Timeout, TimeoutError)):
+                raise SwiftTimeoutError(
+                    "response body stalled beyond the read timeout", method=method, path=shown
+                ) from None
+            if isinstance(exc, requests.exceptions.RequestException) or _is_wire(exc):
+                raise SwiftConnectionError(
+                    f"connection broke while reading the response ({_short_reason(exc)})",
+                    method=method,
+                    path=shown,
+                ) from None
+            raise
+        finally:
+            resp.close()
+        return Reply(status, decode_headers(resp.headers), result=result, attempts=number)
 
 
 def _is_wire(exc: BaseException) -> bool:
@@ -462,27 +386,4 @@ def _short_reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _retry_after(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
-
-
-def encode_headers(headers: Mapping[str, object]) -> dict[str, str | bytes]:
-    """Encode header values for sending (non-ASCII values as UTF-8)."""
-    return {k: encode_header_value(v) for k, v in headers.items() if v is not None}
-
-
-__all__ = [
-    "Body",
-    "Reply",
-    "Transport",
-    "TransportOptions",
-    "build_query",
-    "encode_headers",
-    "info_url",
-    "stream_iter",
-]
+__all__ = ["Body", "Reply", "Request", "Transport", "TransportOptions", "stream_iter"]

@@ -58,7 +58,6 @@ from airflow_provider_swift.client.segments import (
     segment_sizes,
     slo_manifest,
 )
-from airflow_provider_swift.client.transport import encode_headers
 
 log = logging.getLogger(__name__)
 
@@ -529,7 +528,7 @@ def _refuse_existing(
 
 
 def _with_expiry(headers: Mapping[str, object] | None, delete_at: int | None) -> dict[str, Any]:
-    send: dict[str, Any] = encode_headers(headers or {})
+    send: dict[str, Any] = dict(headers or {})
     if delete_at is not None:
         if delete_at <= time.time():
             raise SwiftValidationError(f"delete_at={delete_at} is in the past")

@@ -2,7 +2,7 @@
 
 Each trigger serializes plain JSON -- a connection id, never a secret -- fetches the
 connection with Airflow's async accessor, and polls through one shared
-:class:`AsyncSwift` per connection in the triggerer process. The verdicts come from
+:class:`AsyncSwiftClient` per connection in the triggerer process. The verdicts come from
 the same functions the sensors use (:mod:`airflow_provider_swift.conditions`).
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 
 from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
 
-from airflow_provider_swift.client.aio import AsyncSwift
+from airflow_provider_swift.client.async_client import AsyncSwiftClient
 from airflow_provider_swift.client.transport import Transport
 from airflow_provider_swift.conditions import (
     ObjectCheck,
@@ -33,7 +33,7 @@ from airflow_provider_swift.hooks.arguments import glob_prefix
 
 #: One async client per connection and event loop in this process (the triggerer
 #: runs one loop; tests run several, which must not share loop-bound clients).
-_CLIENTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, AsyncSwift]] = (
+_CLIENTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, AsyncSwiftClient]] = (
     weakref.WeakKeyDictionary()
 )
 _LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
@@ -41,7 +41,7 @@ _LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
 )
 
 
-async def shared_client(conn_id: str) -> AsyncSwift:
+async def shared_client(conn_id: str) -> AsyncSwiftClient:
     """The triggerer's shared client for a connection (created on first use)."""
     loop = asyncio.get_running_loop()
     clients = _CLIENTS.setdefault(loop, {})
@@ -49,7 +49,7 @@ async def shared_client(conn_id: str) -> AsyncSwift:
         if conn_id not in clients:
             from asgiref.sync import sync_to_async
 
-            clients[conn_id] = AsyncSwift(await sync_to_async(_transport_for)(conn_id))
+            clients[conn_id] = AsyncSwiftClient(await sync_to_async(_transport_for)(conn_id))
         return clients[conn_id]
 
 
@@ -89,7 +89,7 @@ class _PollingTrigger(BaseTrigger):
             "end_time": self.end_time,
         }
 
-    async def check(self, client: AsyncSwift) -> dict[str, Any] | None:
+    async def check(self, client: AsyncSwiftClient) -> dict[str, Any] | None:
         """One poll: an event payload when done, else None."""
         raise NotImplementedError
 
@@ -139,7 +139,7 @@ class SwiftObjectTrigger(_PollingTrigger):
             },
         )
 
-    async def check(self, client: AsyncSwift) -> dict[str, Any] | None:
+    async def check(self, client: AsyncSwiftClient) -> dict[str, Any] | None:
         if self.pattern is not None:
             entries = await client.list_objects(self.container, glob_prefix(self.pattern))
             found = [
@@ -154,7 +154,7 @@ class SwiftObjectTrigger(_PollingTrigger):
         done, passing, _ = objects_ready(found, self.names, self.check_spec)
         return {"value": passing} if done else None
 
-    async def _heads(self, names: list[str], client: AsyncSwift) -> list[dict[str, Any]]:
+    async def _heads(self, names: list[str], client: AsyncSwiftClient) -> list[dict[str, Any]]:
         heads = await asyncio.gather(*(client.head_object(self.container, n) for n in names))
         return [object_summary(n, h) for n, h in zip(names, heads, strict=True) if h is not None]
 
@@ -192,7 +192,7 @@ class SwiftObjectChangedTrigger(_PollingTrigger):
             },
         )
 
-    async def check(self, client: AsyncSwift) -> dict[str, Any] | None:
+    async def check(self, client: AsyncSwiftClient) -> dict[str, Any] | None:
         headers = {"X-Newest": "true"}
         if self.etag:
             headers["If-None-Match"] = self.etag
@@ -244,7 +244,7 @@ class SwiftPrefixQuiescenceTrigger(_PollingTrigger):
             },
         )
 
-    async def check(self, client: AsyncSwift) -> dict[str, Any] | None:
+    async def check(self, client: AsyncSwiftClient) -> dict[str, Any] | None:
         objects = prefix_objects(await client.list_objects(self.container, self.prefix))
         done, self.state = quiescence(
             self.state,
