@@ -13,7 +13,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,6 +34,8 @@ class Fault:
     :param reset_mid_body: read half of the request body, then close without answering.
     :param delay: seconds to wait after forwarding, before answering (a slow server).
     :param headers: extra headers on a canned answer (e.g. ``Retry-After``).
+    :param then: called once the server answered, before the client gets anything
+        (another writer acting between a lost reply and the client's retry).
     """
 
     method: str = ".*"
@@ -47,6 +49,7 @@ class Fault:
     reset_mid_body: bool = False
     delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
+    then: Callable[[], None] | None = None
 
     def matches(self, method: str, path: str) -> bool:
         return bool(re.fullmatch(self.method, method) and re.search(self.path, path))
@@ -147,6 +150,8 @@ class FaultProxy:
         data = resp.read()
         upstream.close()
         self.seen.append((method, path, resp.status))
+        if fault and fault.then:
+            fault.then()
         if fault and fault.delay:
             time.sleep(fault.delay)
         if fault and fault.corrupt and data:

@@ -14,7 +14,6 @@ writer racing the final DELETE itself is the one window left.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 import uuid
@@ -24,12 +23,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import quote
 
-from airflow_provider_swift.client.core import AfterRetry
+from airflow_provider_swift.client.core import AfterRetry, Reply
 from airflow_provider_swift.client.download import large_object_kind
 from airflow_provider_swift.client.errors import (
     SwiftChecksumError,
     SwiftConflictError,
-    SwiftError,
     SwiftNotFoundError,
     SwiftPreconditionFailedError,
     SwiftValidationError,
@@ -140,9 +138,10 @@ class CopyAPI(UploadAPI):
             if source_account:
                 send["X-Copy-From-Account"] = source_account
             reply = self.transport.request(
-                "PUT", path, display=shown, headers=send, expect=(201,), account=dest_account
-            )
-            copied = strip_etag(reply.headers.get("etag")) or ""
+                "PUT", path, display=shown, headers=send, expect=(201,), account=dest_account,
+                after_retry=AfterRetry.CONDITIONAL,
+            )  # fmt: skip
+            copied = self._copied_etag(reply, dest_container, dest_name, etag, dest_account)
             if copied != etag:
                 raise SwiftChecksumError(
                     f"the copy has ETag {copied}, the source {etag}",
@@ -159,6 +158,32 @@ class CopyAPI(UploadAPI):
         return self._copy_large(
             source_container, source_name, dest_container, dest_name, source, kind, headers,
             threads,
+        )  # fmt: skip
+
+    def _copied_etag(
+        self,
+        reply: Reply,
+        container: str,
+        name: str,
+        source_etag: str,
+        account: str | None = None,
+    ) -> str:
+        """The copy's ETag. A retried ``If-Match`` copy answered 412 -- the source
+        changed since the lost attempt -- succeeded if that attempt stored the copy."""
+        if reply.status != 412:
+            return strip_etag(reply.headers.get("etag")) or ""
+        path, shown = object_path(container, name)
+        try:
+            stored = self.transport.request(
+                "HEAD", path, display=shown, headers={"X-Newest": "true"}, account=account
+            ).headers
+        except SwiftNotFoundError:
+            stored = {}
+        if strip_etag(stored.get("etag")) == strip_etag(source_etag):
+            return strip_etag(source_etag) or ""
+        raise SwiftPreconditionFailedError(
+            "the source changed while it was being copied", status=412, method="PUT",
+            path=shown, transaction_id=reply.transaction_id,
         )  # fmt: skip
 
     def _copied_headers(
@@ -226,10 +251,10 @@ class CopyAPI(UploadAPI):
                     **expiry,
                 },
                 expect=(201,),
+                after_retry=AfterRetry.CONDITIONAL,
             )
-            copies[index] = Segment(
-                segment_container, name, strip_etag(reply.headers.get("etag")) or "", segment.size
-            )
+            copied = self._copied_etag(reply, segment_container, name, segment.etag)
+            copies[index] = Segment(segment_container, name, copied, segment.size)
 
         try:
             with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
@@ -249,10 +274,9 @@ class CopyAPI(UploadAPI):
                 new_etag = self._put_dlo_manifest(
                     dest_container, dest_name, segment_container, prefix, send
                 )
-        except BaseException:
+        except BaseException as exc:
             made = [(s.container, s.name) for s in copies if s is not None]
-            with contextlib.suppress(SwiftError):
-                self.delete_many(made)
+            self.discard_segments(dest_container, dest_name, made, f"copy failed ({exc})")
             raise
         self._retire(dest_container, dest_name, old, done)
         log.info(

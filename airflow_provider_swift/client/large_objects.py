@@ -8,6 +8,7 @@ versioned container, whose older versions still read them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -93,6 +94,35 @@ class LargeObjectAPI(DownloadAPI, BulkAPI):
         if current is None or large_object_kind(current) is None:
             return []
         return self.segments_of(container, name, current) or []
+
+    def discard_segments(
+        self, container: str, name: str, segments: list[tuple[str, str]], why: str
+    ) -> None:
+        """Delete the segments a failed write created -- except any that the object now
+        stored at ``container/name`` references: a write whose reply was lost may have
+        stored its manifest after all, and a failure path must never break it. When
+        what is stored cannot be read, every segment is kept (an orphan can be
+        cleaned later; a dangling manifest is data lost)."""
+        try:
+            stored = self.newest_headers(container, name)
+            used = {
+                (s.container, s.name)
+                for s in (self.segments_of(container, name, stored) or [] if stored else [])
+            }
+        except SwiftError as exc:
+            log.warning(
+                "%s; keeping its %d segments: could not read /%s/%s to see which it uses "
+                "(%s)", why, len(segments), container, name, exc,
+            )  # fmt: skip
+            return
+        doomed = [pair for pair in segments if pair not in used]
+        if len(doomed) < len(segments):
+            log.warning("/%s/%s is stored and uses %d of the segments; keeping those",
+                        container, name, len(segments) - len(doomed))  # fmt: skip
+        if doomed:
+            log.warning("%s; deleting the %d segments it created", why, len(doomed))
+            with contextlib.suppress(SwiftError):
+                self.delete_many(doomed)
 
     def _retire(
         self, container: str, name: str, old: list[Segment], segments: list[Segment]

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, cast
 
-from airflow_provider_swift.client.core import AfterRetry
+from airflow_provider_swift.client.core import AfterRetry, Reply
 from airflow_provider_swift.client.errors import (
     SwiftChecksumError,
     SwiftError,
+    SwiftNotFoundError,
+    SwiftPreconditionFailedError,
 )
 from airflow_provider_swift.client.info import InfoAPI
 from airflow_provider_swift.client.metadata import (
@@ -28,6 +31,8 @@ from airflow_provider_swift.client.metadata import (
 )
 from airflow_provider_swift.client.names import object_path
 from airflow_provider_swift.client.transport import Body, Readable
+
+log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 
@@ -207,9 +212,12 @@ class ObjectAPI(InfoAPI):
             body=body,
             content_length=content_length,
             expect=(201,),
+            after_retry=AfterRetry.CONDITIONAL if _create_only(send) else AfterRetry.REPEATABLE,
         )
-        stored = strip_etag(reply.headers.get("etag")) or ""
         expected = etag or (hashing.digest.hexdigest() if hashing else None)
+        if reply.status == 412:  # a retry's answer: the lost attempt may have been ours
+            return self._claim_lost_put(container, name, expected, send, reply)
+        stored = strip_etag(reply.headers.get("etag")) or ""
         if expected and stored and stored != expected:
             self._discard_mismatch(container, name)
             raise SwiftChecksumError(
@@ -219,6 +227,49 @@ class ObjectAPI(InfoAPI):
                 transaction_id=reply.transaction_id,
             )
         return PutResult(etag=stored, headers=reply.headers)
+
+    def _claim_lost_put(
+        self,
+        container: str,
+        name: str,
+        expected: str | None,
+        sent: Mapping[str, object],
+        reply: Reply,
+    ) -> PutResult:
+        """A create-only PUT was retried and the retry met an existing object: success
+        if what is stored is what the lost attempt sent, else "already exists"."""
+        stored = self.newest_headers(container, name)
+        manifest = sent.get("X-Object-Manifest")
+        ours = stored is not None and (
+            (manifest is not None and stored.get("x-object-manifest") == str(manifest))
+            or (manifest is None and expected is not None
+                and strip_etag(stored.get("etag")) == expected)
+        )  # fmt: skip
+        if stored is None or not ours:
+            raise SwiftPreconditionFailedError(
+                "object already exists (another writer's object is stored)",
+                status=412,
+                method="PUT",
+                path=f"/{container}/{name}",
+                transaction_id=reply.transaction_id,
+            )
+        log.info(
+            "The reply to PUT /%s/%s was lost and the retry found the object stored: it "
+            "is this upload's (same %s), so the upload succeeded", container, name,
+            "manifest" if manifest is not None else "MD5",
+        )  # fmt: skip
+        return PutResult(etag=strip_etag(stored.get("etag")) or "", headers=stored)
+
+    def newest_headers(self, container: str, name: str) -> dict[str, str] | None:
+        """HEAD with ``X-Newest`` (every replica asked, the newest answer wins): what
+        the cluster holds once a write is done. None if absent."""
+        path, shown = object_path(container, name)
+        try:
+            return self.transport.request(
+                "HEAD", path, display=shown, headers={"X-Newest": "true"}
+            ).headers
+        except SwiftNotFoundError:
+            return None
 
     def _discard_mismatch(self, container: str, name: str) -> None:
         # The checksum error raised next is what the caller must see, not this one.
@@ -310,6 +361,11 @@ class ObjectAPI(InfoAPI):
             after_retry=AfterRetry.DELETE,
         )
         return reply.headers
+
+
+def _create_only(headers: Mapping[str, object]) -> bool:
+    """Whether a PUT carries ``If-None-Match: *`` (its retry's 412 must be checked)."""
+    return any(k.lower() == "if-none-match" for k in headers)
 
 
 def _seekable(stream: IO[bytes]) -> bool:

@@ -27,10 +27,10 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass
 from typing import IO, Any
 
+from airflow_provider_swift.client.core import AfterRetry
 from airflow_provider_swift.client.download import large_object_kind
 from airflow_provider_swift.client.errors import (
     SwiftChecksumError,
-    SwiftError,
     SwiftNotFoundError,
     SwiftPreconditionFailedError,
     SwiftValidationError,
@@ -330,12 +330,7 @@ class UploadAPI(LargeObjectAPI):
         except BaseException as exc:
             doomed = [pair for pair in sent if pair not in keep]
             if doomed and not leave_segments:
-                log.warning(
-                    "Upload of /%s/%s failed (%s); deleting the %d segments it sent",
-                    container, name, exc, len(doomed),
-                )  # fmt: skip
-                with contextlib.suppress(SwiftError):
-                    self.delete_many(doomed)
+                self.discard_segments(container, name, doomed, f"upload failed ({exc})")
             raise
         self._retire(container, name, old, segments)
         total = sum(s.size for s in segments)
@@ -359,17 +354,14 @@ class UploadAPI(LargeObjectAPI):
         """
         elapsed = time.monotonic() - started
         time.sleep(min(max(2 * elapsed, 0.1), 5.0))
-        path, shown = object_path(container, name)
-        stored = self.transport.request(
-            "HEAD", path, display=shown, headers={"X-Newest": "true"}
-        ).headers
+        stored = self.newest_headers(container, name) or {}
         if strip_etag(stored.get("etag")) != strip_etag(etag):
             raise SwiftPreconditionFailedError(
                 "object already exists and if_exists='fail': a concurrent upload of the "
                 "same name was stored instead of this one",
                 status=412,
                 method="PUT",
-                path=shown,
+                path=f"/{container}/{name}",
             )
 
     def _ensure_segment_container(self, container: str, segment_container: str) -> None:
@@ -462,6 +454,7 @@ class UploadAPI(LargeObjectAPI):
         path, shown = object_path(container, name)
         etag = composite_etag(s.etag for s in segments)
         body = json.dumps(slo_manifest(segments)).encode("utf-8")
+        conditional = "If-None-Match" in headers
         reply = self.transport.request(
             "PUT",
             path,
@@ -470,21 +463,58 @@ class UploadAPI(LargeObjectAPI):
             headers={**headers, "ETag": etag, "Accept": "application/json"},
             body=body,
             expect=(201, 202),
+            after_retry=AfterRetry.CONDITIONAL if conditional else AfterRetry.REPEATABLE,
         )
+        code = reply.status
         if reply.status == 202:  # heartbeat: the real outcome is in the body
             outcome = json.loads(reply.body.strip() or b"{}")
             status_line = str(outcome.get("Response Status", ""))
             code = int(status_line.split(" ", 1)[0] or 0)
-            if not 200 <= code < 300:
-                raise error_for_status(
-                    code or 500,
-                    method="PUT",
-                    path=shown,
-                    reason=f"manifest refused ({status_line})",
-                    body=json.dumps(outcome.get("Errors") or outcome.get("Response Body", "")),
-                    transaction_id=reply.transaction_id,
-                )
+        if code == 412 and reply.retried and conditional:
+            self._claim_lost_manifest(container, name, etag, segments, reply.transaction_id)
+        elif reply.status == 202 and not 200 <= code < 300:
+            raise error_for_status(
+                code or 500,
+                method="PUT",
+                path=shown,
+                reason=f"manifest refused ({status_line})",
+                body=json.dumps(outcome.get("Errors") or outcome.get("Response Body", "")),
+                transaction_id=reply.transaction_id,
+            )
         return etag
+
+    def _claim_lost_manifest(
+        self,
+        container: str,
+        name: str,
+        etag: str,
+        segments: list[Segment],
+        transaction_id: str | None,
+    ) -> None:
+        """A create-only manifest PUT was retried and met an existing object: return if
+        the stored SLO is the one the lost attempt wrote (same ETag, same segments),
+        else raise "already exists" -- whose failure path keeps every segment a stored
+        manifest references."""
+        stored = self.newest_headers(container, name)
+        ours = (
+            stored is not None
+            and large_object_kind(stored) == "slo"
+            and strip_etag(stored.get("etag")) == etag
+            and [(s.container, s.name) for s in self.slo_segments(container, name)]
+            == [(s.container, s.name) for s in segments]
+        )
+        if not ours:
+            raise SwiftPreconditionFailedError(
+                "object already exists (another writer's object is stored)",
+                status=412,
+                method="PUT",
+                path=f"/{container}/{name}",
+                transaction_id=transaction_id,
+            )
+        log.info(
+            "The reply to the manifest PUT of /%s/%s was lost and the retry found it "
+            "stored: it is this upload's (same ETag and segments)", container, name,
+        )  # fmt: skip
 
     def _put_dlo_manifest(
         self,

@@ -1,0 +1,283 @@
+"""Lost replies: the server commits a write, the client never sees the answer.
+
+The fault proxy forwards the request to the real Swift, lets it commit, then closes
+the connection without a reply (``drop_response``). The client retries, and the retry
+meets the state the lost attempt created. For every mutating request the client
+makes, the operation must then succeed, its result must equal what is stored, and
+nothing may be lost, orphaned or left dangling (``check_invariants``).
+docs/client.md has the table of what each retry may meet; docs/faults.md the column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from airflow_provider_swift.client import (
+    AuthOptions,
+    RetryPolicy,
+    SwiftClient,
+    SwiftNotFoundError,
+    SwiftPreconditionFailedError,
+    TransportOptions,
+)
+from airflow_provider_swift.client.download import large_object_kind
+from airflow_provider_swift.testing.pytest_plugin import empty_container
+from airflow_provider_swift.testing.server import LocalSwift
+from tests.faultproxy import Fault, FaultProxy
+from tests.test_fault_matrix import check_invariants
+
+KIB = 1024
+SEGMENT = 128 * KIB
+DATA = os.urandom(3 * SEGMENT + 1000)
+SMALL = os.urandom(64 * KIB)
+
+
+def md5(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+@pytest.fixture
+def lossy(local_swift: LocalSwift, faulty: FaultProxy) -> Iterator[SwiftClient]:
+    """A client behind the fault proxy, with quick retries."""
+    client = SwiftClient.connect(
+        AuthOptions(
+            auth_url=f"{faulty.url}/auth/v1.0",
+            username=local_swift.user.login,
+            password=local_swift.user.key,
+        ),
+        TransportOptions(retry=RetryPolicy(max_attempts=4, backoff_initial=0.01, backoff_max=0.05)),
+    )
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def box(swift_client: SwiftClient) -> Iterator[str]:
+    container = f"lr-{uuid.uuid4().hex[:8]}"
+    swift_client.put_container(container)
+    yield container
+    check_invariants(swift_client, container)
+    for name in (f"{container}_segments", container, f"{container}-new"):
+        empty_container(swift_client, name)
+
+
+def big_file(tmp: Path) -> Path:
+    path = tmp / "big"
+    path.write_bytes(DATA)
+    return path
+
+
+def lose(proxy: FaultProxy, method: str, path: str) -> Fault:
+    fault = Fault(method=method, path=path, drop_response=True, times=1)
+    proxy.inject(fault)
+    return fault
+
+
+# -- the two cases that lost data before ----------------------------------------------
+
+
+def test_create_only_slo_whose_manifest_reply_is_lost_succeeds_and_keeps_its_segments(
+    lossy: SwiftClient, swift_client: SwiftClient, faulty: FaultProxy, box: str, tmp_path: Path
+) -> None:
+    fault = lose(faulty, "PUT", r"multipart-manifest=put")
+    result = lossy.upload_file(
+        box, "big", big_file(tmp_path), segment_size=SEGMENT, large_object="slo",
+        if_exists="fail",
+    )  # fmt: skip
+    assert fault.times == 0
+    assert faulty.count("PUT", r"multipart-manifest=put") == 2  # the lost one, the retry
+    stored = swift_client.head_object(box, "big")
+    assert large_object_kind(stored) == "slo"
+    assert result.etag == stored["etag"].strip('"')
+    assert swift_client.get_object(box, "big")[1] == DATA  # every segment still there
+
+
+def test_create_only_small_object_whose_reply_is_lost_succeeds(
+    lossy: SwiftClient, swift_client: SwiftClient, faulty: FaultProxy, box: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "small"
+    source.write_bytes(SMALL)
+    lose(faulty, "PUT", r"/small$")
+    result = lossy.upload_file(box, "small", source, if_exists="fail")
+    assert faulty.count("PUT", r"/small$") == 2
+    assert result.etag == md5(SMALL) == swift_client.head_object(box, "small")["etag"]
+
+
+def test_create_only_retry_that_meets_another_writers_object_says_already_exists(
+    lossy: SwiftClient, swift_client: SwiftClient, faulty: FaultProxy, box: str
+) -> None:
+    """The lost attempt is not what is stored (another writer replaced it before the
+    retry): a typed "already exists", and the other writer's object stays."""
+    rival = b"the other writer's bytes"
+    faulty.inject(
+        Fault(
+            method="PUT", path=r"/contested$", drop_response=True, times=1,
+            then=lambda: swift_client.put_object(box, "contested", rival),
+        )
+    )  # fmt: skip
+    with pytest.raises(SwiftPreconditionFailedError, match="already exists"):
+        lossy.put_object(box, "contested", SMALL, if_none_match="*")
+    assert swift_client.get_object(box, "contested")[1] == rival
+
+
+# -- every mutating request ---------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """A mutating operation, the request whose reply is lost, and what must hold after."""
+
+    method: str
+    path: str
+    run: Callable[[SwiftClient, SwiftClient, str, Path], None]
+
+
+def small_put(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
+    result = lossy.put_object(c, "small", SMALL)
+    assert result.etag == clean.head_object(c, "small")["etag"] == md5(SMALL)
+
+
+def create_only_put(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
+    result = lossy.put_object(c, "small", SMALL, if_none_match="*")
+    assert result.etag == clean.head_object(c, "small")["etag"] == md5(SMALL)
+
+
+def segmented(kind: str, if_exists: str) -> Callable[[SwiftClient, SwiftClient, str, Path], None]:
+    def run(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
+        result = lossy.upload_file(
+            c, "big", big_file(tmp), segment_size=SEGMENT, large_object=kind, if_exists=if_exists
+        )
+        stored = clean.head_object(c, "big")
+        assert large_object_kind(stored) == kind
+        assert result.etag == stored["etag"].strip('"')
+        assert clean.get_object(c, "big")[1] == DATA
+
+    return run
+
+
+def copy_small(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
+    clean.put_object(c, "small", SMALL)
+    result = lossy.copy_object(c, "small", c, "copy")
+    assert result.etag == clean.head_object(c, "copy")["etag"] == md5(SMALL)
+
+
+def copy_large(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
+    clean.upload_file(c, "big", big_file(tmp), segment_size=SEGMENT)
+    result = lossy.copy_object(c, "big", c, "copy")
+    assert result.etag == clean.head_object(c, "copy")["etag"].strip('"')
+    assert clean.get_object(c, "copy")[1] == DATA
+
+
+def move_small(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
+    clean.put_object(c, "small", SMALL)
+    lossy.move_object(c, "small", c, "moved")
+    assert clean.get_object(c, "moved")[1] == SMALL
+    with pytest.raises(SwiftNotFoundError):
+        clean.head_object(c, "small")
+
+
+def update_metadata(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
+    clean.put_object(c, "small", SMALL, metadata={"keep": "yes"})
+    result = lossy.update_object_metadata(c, "small", {"k": "héllo ✓"})
+    stored = clean.head_object(c, "small")
+    assert result == {"keep": "yes", "k": "héllo ✓"}
+    assert (stored["x-object-meta-keep"], stored["x-object-meta-k"]) == ("yes", "héllo ✓")
+
+
+def expire_large(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
+    clean.upload_file(c, "big", big_file(tmp), segment_size=SEGMENT)
+    when = int(time.time()) + 3600
+    headers = lossy.set_expiry(c, "big", when)
+    assert headers["x-delete-at"] == clean.head_object(c, "big")["x-delete-at"] == str(when)
+    for segment in clean.segments_of(c, "big") or []:
+        assert clean.head_object(segment.container, segment.name)["x-delete-at"] == str(when)
+
+
+def delete_small(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
+    clean.put_object(c, "small", SMALL)
+    assert lossy.remove_object(c, "small") is True
+    assert list(clean.iter_objects(c)) == []
+
+
+def delete_slo(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
+    clean.upload_file(c, "big", big_file(tmp), segment_size=SEGMENT)
+    assert lossy.remove_object(c, "big") is True
+    assert list(clean.iter_objects(c)) == []
+    assert list(clean.iter_objects(f"{c}_segments")) == []
+
+
+def bulk_delete(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
+    clean.upload_file(c, "big", big_file(tmp), segment_size=SEGMENT)
+    clean.put_object(c, "small", SMALL)
+    result = lossy.remove_objects(c, ["big", "small"])
+    result.raise_for_errors()
+    assert list(clean.iter_objects(c)) == []
+    assert list(clean.iter_objects(f"{c}_segments")) == []
+
+
+def container_put(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
+    lossy.put_container(f"{c}-new", metadata={"k": "ünïcode"})
+    assert clean.head_container(f"{c}-new")["x-container-meta-k"] == "ünïcode"
+
+
+def container_post(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
+    lossy.post_container(c, metadata={"k": "ünïcode"})
+    assert clean.head_container(c)["x-container-meta-k"] == "ünïcode"
+
+
+def container_delete(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
+    clean.put_container(f"{c}-new")
+    lossy.delete_container(f"{c}-new")
+    with pytest.raises(SwiftNotFoundError):
+        clean.head_container(f"{c}-new")
+
+
+MANIFEST_PUT = r"multipart-manifest=put"
+CELLS = {
+    "object PUT": Cell("PUT", r"/small$", small_put),
+    "create-only object PUT": Cell("PUT", r"/small$", create_only_put),
+    "segment PUT": Cell("PUT", r"_segments/.*/00000001$", segmented("slo", "replace")),
+    "SLO manifest PUT": Cell("PUT", r"multipart-manifest=put", segmented("slo", "replace")),
+    "create-only SLO manifest PUT": Cell(
+        "PUT", r"multipart-manifest=put", segmented("slo", "fail")
+    ),
+    "DLO manifest PUT": Cell("PUT", r"/big$", segmented("dlo", "replace")),
+    "create-only DLO manifest PUT": Cell("PUT", r"/big$", segmented("dlo", "fail")),
+    "copy (PUT X-Copy-From)": Cell("PUT", r"/copy$", copy_small),
+    "segment copy": Cell("PUT", r"_segments/copy/.*/00000001$", copy_large),
+    "copy's manifest PUT": Cell("PUT", r"/copy\?multipart-manifest=put", copy_large),
+    "move: source DELETE": Cell("DELETE", r"/small$", move_small),
+    "metadata POST": Cell("POST", r"/small$", update_metadata),
+    "expiry POST (manifest)": Cell("POST", r"/big$", expire_large),
+    "expiry POST (segment)": Cell("POST", r"_segments/.*/00000000$", expire_large),
+    "object DELETE": Cell("DELETE", r"/small$", delete_small),
+    "SLO DELETE with segments": Cell("DELETE", r"multipart-manifest=delete", delete_slo),
+    "bulk delete": Cell("POST", r"bulk-delete", bulk_delete),
+    "container PUT": Cell("PUT", r"-new$", container_put),
+    "container POST": Cell("POST", r"/lr-[0-9a-f]{8}$", container_post),
+    "container DELETE": Cell("DELETE", r"-new$", container_delete),
+}
+
+
+@pytest.mark.parametrize("operation", list(CELLS))
+def test_lost_reply(
+    operation: str,
+    lossy: SwiftClient,
+    swift_client: SwiftClient,
+    faulty: FaultProxy,
+    box: str,
+    tmp_path: Path,
+) -> None:
+    cell = CELLS[operation]
+    fault = lose(faulty, cell.method, cell.path)
+    cell.run(lossy, swift_client, box, tmp_path)
+    assert fault.times == 0, "the reply was never lost: the cell tested nothing"
+    assert faulty.count(cell.method, cell.path) >= 2, "the lost request was not retried"
