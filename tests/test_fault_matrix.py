@@ -101,6 +101,7 @@ FAULTS: dict[str, dict[str, object]] = {
     "498 rate limit": {"status": 498, "times": 2, "headers": {"Retry-After": "0"}},
     "slow beyond read timeout": {"delay": 2.5, "times": 1},
     "401 mid-run": {"status": 401, "times": 1},
+    "lost reply (server committed)": {"drop_response": True, "times": 1},
     "persistent 503": {"status": 503, "times": 10_000},
     "500 on manifest PUT": {"status": 500, "times": 10_000},
 }
