@@ -18,8 +18,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from airflow_provider_swift.client.errors import SwiftValidationError
-
-ON_DELETE = ("wait", "succeed", "fail")
+from airflow_provider_swift.client.options import ON_DELETE, OnDelete
 
 
 def object_summary(name: str, headers: Mapping[str, str]) -> dict[str, Any]:
@@ -138,7 +137,7 @@ def etag_changed(
     current: Mapping[str, Any] | None,
     *,
     since: datetime | None = None,
-    on_delete: str = "wait",
+    on_delete: OnDelete = "wait",
 ) -> tuple[bool, str | None]:
     """Whether an object changed: (done, new ETag).
 

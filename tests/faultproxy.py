@@ -122,19 +122,15 @@ class FaultProxy:
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         method, path = handler.command, handler.path
-        fault = self._take_fault(method, path)
-        if fault and fault.reset_mid_body:
-            length = int(handler.headers.get("Content-Length") or 0)
-            handler.rfile.read(length // 2)
+        fault = self._take_fault(method, path) or Fault(times=0)
+        if fault.reset_mid_body:
+            handler.rfile.read(int(handler.headers.get("Content-Length") or 0) // 2)
+        body = b"" if fault.reset_mid_body else self._read_body(handler)
+        if fault.reset_mid_body or fault.reset:
             self.seen.append((method, path, None))
             _abort(handler)
             return
-        body = self._read_body(handler)
-        if fault and fault.reset:
-            self.seen.append((method, path, None))
-            _abort(handler)
-            return
-        if fault and fault.status is not None:
+        if fault.status is not None:
             self.seen.append((method, path, fault.status))
             handler.send_response(fault.status)
             for key, value in fault.headers.items():
@@ -142,44 +138,54 @@ class FaultProxy:
             handler.send_header("Content-Length", "0")
             handler.end_headers()
             return
-        upstream = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=60)
-        headers = {k: v for k, v in handler.headers.items() if k.lower() not in HOP_BY_HOP}
-        headers["Content-Length"] = str(len(body))
-        upstream.request(method, path, body=body, headers=headers)
-        resp = upstream.getresponse()
-        data = resp.read()
-        upstream.close()
+        resp, data = self._forward(handler, body)
         self.seen.append((method, path, resp.status))
-        if fault and fault.then:
+        if fault.then:
             fault.then()
-        if fault and fault.delay:
-            time.sleep(fault.delay)
-        if fault and fault.corrupt and data:
+        time.sleep(fault.delay)
+        if fault.corrupt and data:
             middle = len(data) // 2
             data = data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :]
-        if fault and fault.drop_response:
+        if fault.drop_response:
             _abort(handler)
             return
-        handler.send_response(resp.status, resp.reason)
-        for key, value in resp.getheaders():
-            if key.lower() in HOP_BY_HOP:
-                continue
-            if key.lower() == "content-length" and method != "HEAD":
-                continue
-            if key.lower() == "x-storage-url":  # keep the client behind the proxy
-                handler.send_header(key, re.sub(r"^https?://[^/]+", self.url, value))
-                continue
-            handler.send_header(key, value)
-        if method != "HEAD":
-            handler.send_header("Content-Length", str(len(data)))
-        handler.end_headers()
-        if fault and fault.truncate:
+        self._answer(handler, resp, data)
+        if fault.truncate:
             handler.wfile.write(data[: len(data) // 2])
             handler.wfile.flush()
             _abort(handler)
-            return
-        if method != "HEAD":
+        elif method != "HEAD":
             handler.wfile.write(data)
+
+    def _forward(
+        self, handler: BaseHTTPRequestHandler, body: bytes
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        """Send the request to the real server; its response and whole body."""
+        upstream = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=60)
+        headers = {k: v for k, v in handler.headers.items() if k.lower() not in HOP_BY_HOP}
+        headers["Content-Length"] = str(len(body))
+        upstream.request(handler.command, handler.path, body=body, headers=headers)
+        resp = upstream.getresponse()
+        data = resp.read()
+        upstream.close()
+        return resp, data
+
+    def _answer(
+        self, handler: BaseHTTPRequestHandler, resp: http.client.HTTPResponse, data: bytes
+    ) -> None:
+        """The real status and headers (body length fixed, storage URL kept on the proxy)."""
+        head = handler.command == "HEAD"
+        handler.send_response(resp.status, resp.reason)
+        for key, value in resp.getheaders():
+            if key.lower() in HOP_BY_HOP or (key.lower() == "content-length" and not head):
+                continue
+            behind = key.lower() == "x-storage-url"  # keep the client behind the proxy
+            handler.send_header(
+                key, re.sub(r"^https?://[^/]+", self.url, value) if behind else value
+            )
+        if not head:
+            handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
 
 
 def _abort(handler: BaseHTTPRequestHandler) -> None:

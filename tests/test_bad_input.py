@@ -165,7 +165,7 @@ ROWS = [
         SwiftValidationError, "exceeds the cluster's max_file_size"),
     Row("unknown large_object kind",
         lambda e: e.hook.upload_file(e.container, "o", e.tmp / "file", large_object="xlo"),
-        SwiftValidationError, "'slo' or 'dlo'"),
+        SwiftValidationError, "expected one of slo, dlo"),
     Row("unknown if_exists",
         lambda e: e.hook.upload_file(e.container, "o", e.tmp / "file", if_exists="merge"),
         SwiftValidationError, "replace, skip_identical, fail"),

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 import requests
 from keystoneauth1 import exceptions as ksa_exc
@@ -32,7 +32,9 @@ from airflow_provider_swift.client.errors import (
     error_for_status,
 )
 
-AUTH_TYPES = ("tempauth", "password", "application_credential", "token", "preauthenticated")
+#: How a connection authenticates (see :class:`AuthOptions`).
+AuthType = Literal["tempauth", "password", "application_credential", "token", "preauthenticated"]
+AUTH_TYPES: tuple[str, ...] = get_args(AuthType)
 
 #: Refresh a tempauth token this long before the server says it expires...
 _REFRESH_MARGIN = 60.0
@@ -51,7 +53,7 @@ class AuthOptions:
         ``preauthenticated``.
     """
 
-    auth_type: str = "tempauth"
+    auth_type: AuthType = "tempauth"
     auth_url: str | None = None
     username: str | None = None
     user_id: str | None = None

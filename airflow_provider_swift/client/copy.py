@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import quote
 
 from airflow_provider_swift.client.core import AfterRetry, Reply
@@ -39,6 +39,7 @@ from airflow_provider_swift.client.metadata import (
 )
 from airflow_provider_swift.client.names import object_path
 from airflow_provider_swift.client.objects import POST_PRESERVED_HEADERS, strip_etag
+from airflow_provider_swift.client.options import CopyOptions, copy_options
 from airflow_provider_swift.client.segments import (
     Segment,
     composite_etag,
@@ -89,26 +90,16 @@ class CopyAPI(UploadAPI):
         dest_container: str,
         dest_name: str,
         *,
-        source_account: str | None = None,
-        dest_account: str | None = None,
-        fresh_metadata: bool = False,
-        metadata: Mapping[str, object] | None = None,
-        keep_expiry: bool = False,
-        delete_at: int | None = None,
         if_match: str | None = None,
-        threads: int = 4,
+        **options: Unpack[CopyOptions],
     ) -> CopyResult:
         """Copy an object server-side; large objects get segments of their own.
 
-        :param source_account: copy from another account (``AUTH_x``) of the cluster.
-        :param dest_account: copy into another account of the cluster.
-        :param fresh_metadata: do not carry the source's metadata over.
-        :param metadata: metadata to set on the copy (merged over the source's).
-        :param keep_expiry: carry the source's ``X-Delete-At`` (dropped by default).
-        :param delete_at: Unix time at which the copy (and its segments) expire, set in
-            the same request that creates it: no moment without the expiry.
         :param if_match: copy only if the source still has this ETag (else 412).
+        :param options: see :class:`CopyOptions`.
         """
+        opts = copy_options(options)
+        source_account, dest_account = opts["source_account"], opts["dest_account"]
         source = self._head(source_container, source_name, source_account)
         etag = strip_etag(source.get("etag")) or ""
         if if_match is not None and strip_etag(if_match) != etag:
@@ -118,11 +109,11 @@ class CopyAPI(UploadAPI):
                 method="COPY",
                 path=f"/{source_container}/{source_name}",
             )
-        if delete_at is not None and keep_expiry:
-            raise SwiftValidationError("give delete_at or keep_expiry, not both")
-        headers = self._copied_headers(source, fresh_metadata, metadata, keep_expiry)
-        if delete_at is not None:
-            headers["X-Delete-At"] = str(int(delete_at))
+        headers = self._copied_headers(
+            source, opts["fresh_metadata"], opts["metadata"], opts["keep_expiry"]
+        )
+        if opts["delete_at"] is not None:
+            headers["X-Delete-At"] = str(int(opts["delete_at"]))
         kind = large_object_kind(source)
         shown_source = f"/{source_container}/{source_name}"
         shown_dest = f"/{dest_container}/{dest_name}"
@@ -157,7 +148,7 @@ class CopyAPI(UploadAPI):
             )
         return self._copy_large(
             source_container, source_name, dest_container, dest_name, source, kind, headers,
-            threads,
+            opts["threads"],
         )  # fmt: skip
 
     def _copied_etag(
@@ -298,28 +289,21 @@ class CopyAPI(UploadAPI):
         source_name: str,
         dest_container: str,
         dest_name: str,
-        *,
-        source_account: str | None = None,
-        dest_account: str | None = None,
-        fresh_metadata: bool = False,
-        metadata: Mapping[str, object] | None = None,
-        keep_expiry: bool = False,
-        delete_at: int | None = None,
-        threads: int = 4,
+        **options: Unpack[CopyOptions],
     ) -> CopyResult:
         """ "Rename": a verified server-side copy, then delete the source -- only if it is
         still exactly the version copied. If it changed in between, raise
         :class:`SwiftConflictError` and delete nothing (the copy holds the earlier version).
+
+        :param options: see :class:`CopyOptions`.
         """
+        opts = copy_options(options)
+        source_account, dest_account = opts["source_account"], opts["dest_account"]
         source = self._head(source_container, source_name, source_account)
         etag = strip_etag(source.get("etag")) or ""
         result = self.copy_object(
-            source_container, source_name, dest_container, dest_name,
-            source_account=source_account, dest_account=dest_account,
-            fresh_metadata=fresh_metadata, metadata=metadata, keep_expiry=keep_expiry,
-            delete_at=delete_at,
-            if_match=etag, threads=threads,
-        )  # fmt: skip
+            source_container, source_name, dest_container, dest_name, if_match=etag, **opts
+        )
         copied = self._head(dest_container, dest_name, dest_account)
         if strip_etag(copied.get("etag")) != etag:
             raise SwiftChecksumError(

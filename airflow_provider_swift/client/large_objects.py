@@ -20,24 +20,12 @@ from airflow_provider_swift.client.download import DownloadAPI, large_object_kin
 from airflow_provider_swift.client.errors import (
     SwiftError,
     SwiftNotFoundError,
-    SwiftValidationError,
 )
 from airflow_provider_swift.client.names import object_path
 from airflow_provider_swift.client.objects import md5_of_stream, strip_etag
 from airflow_provider_swift.client.segments import Limits, Segment
 
 log = logging.getLogger(__name__)
-
-IF_EXISTS = ("replace", "skip_identical", "fail")
-#: Stream segments are spooled to disk past this size, so memory stays flat.
-SPOOL_IN_MEMORY = 8 * 1024**2
-
-
-def check_if_exists(if_exists: str) -> None:
-    if if_exists not in IF_EXISTS:
-        raise SwiftValidationError(
-            f"if_exists={if_exists!r}; expected one of {', '.join(IF_EXISTS)}"
-        )
 
 
 class LargeObjectAPI(DownloadAPI, BulkAPI):

@@ -146,7 +146,7 @@ class BoundedReader:
 class ObjectAPI(InfoAPI):
     """Requests on objects."""
 
-    def put_object(
+    def put_object(  # noqa: PLR0913 -- one keyword per header (pyproject.toml)
         self,
         container: str,
         name: str,
@@ -178,29 +178,7 @@ class ObjectAPI(InfoAPI):
             send["Content-Type"] = content_type
         if if_none_match:
             send["If-None-Match"] = if_none_match
-        body: Body
-        hashing: _HashingIterator | None = None
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        if isinstance(data, (bytes, bytearray, memoryview)):
-            body = bytes(data)
-            content_length = len(body)
-            etag = etag or md5_hex(body)
-        elif hasattr(data, "read"):
-            stream = cast(IO[bytes], data)
-            if content_length is not None and _seekable(stream):
-                stream = cast(IO[bytes], BoundedReader(stream, content_length))
-            body = stream
-            if etag is None and _seekable(stream):
-                etag = md5_of_stream(stream, content_length)
-            if etag is None:
-                hashing = _HashingIterator(_read_chunks(stream, content_length))
-                body = hashing
-        elif etag is None:
-            hashing = _HashingIterator(data)
-            body = hashing
-        else:
-            body = data
+        body, content_length, etag, hashing = _prepare_body(data, content_length, etag)
         if etag:
             send["ETag"] = etag
         reply = self.transport.request(
@@ -361,6 +339,32 @@ class ObjectAPI(InfoAPI):
             after_retry=AfterRetry.DELETE,
         )
         return reply.headers
+
+
+def _prepare_body(
+    data: bytes | str | IO[bytes] | Iterable[bytes], content_length: int | None, etag: str | None
+) -> tuple[Body, int | None, str | None, _HashingIterator | None]:
+    """The body to send, its length, and its MD5 -- known before sending for bytes and
+    seekable files, else computed while sending (by the returned hashing iterator)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        body = bytes(data)
+        return body, len(body), etag or md5_hex(body), None
+    if hasattr(data, "read"):
+        stream = cast(IO[bytes], data)
+        if not _seekable(stream):
+            if etag is not None:
+                return stream, content_length, etag, None
+            hashing = _HashingIterator(_read_chunks(stream, content_length))
+            return hashing, content_length, None, hashing
+        if content_length is not None:
+            stream = cast(IO[bytes], BoundedReader(stream, content_length))
+        return stream, content_length, etag or md5_of_stream(stream, content_length), None
+    if etag is None:
+        hashing = _HashingIterator(data)
+        return hashing, content_length, None, hashing
+    return data, content_length, etag, None
 
 
 def _create_only(headers: Mapping[str, object]) -> bool:

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from airflow_provider_swift.client.errors import SwiftValidationError
+from airflow_provider_swift.client.options import LARGE_OBJECT_KINDS, check_choice
 
 #: Swift's default ``max_file_size`` (5 GiB + 2 bytes), when ``/info`` says nothing.
 DEFAULT_MAX_FILE_SIZE = 5 * 1024**3 + 2
@@ -28,8 +29,6 @@ DEFAULT_MAX_MANIFEST_SEGMENTS = 1000
 #: larger segments amortise per-request costs, and 100 MiB still spreads a
 #: multi-gigabyte file over enough segments to keep every upload thread busy.
 DEFAULT_MIN_DERIVED_SEGMENT = 100 * 1024**2
-
-LARGE_OBJECT_KINDS = ("slo", "dlo")
 
 
 @dataclass(frozen=True)
@@ -80,8 +79,7 @@ def choose_segment_size(
     is segmented, in segments of at least 100 MiB, few enough for the manifest.
     ``size=None`` is a stream of unknown length.
     """
-    if kind not in LARGE_OBJECT_KINDS:
-        raise SwiftValidationError(f"large_object={kind!r}; expected 'slo' or 'dlo'")
+    check_choice("large_object", kind, LARGE_OBJECT_KINDS)
     if segment_size is not None:
         if segment_size <= 0:
             raise SwiftValidationError(f"segment_size={segment_size} must be positive")

@@ -22,7 +22,7 @@ TEMPURL_METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE")
 DIGESTS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha512": hashlib.sha512}
 
 
-def temp_url(
+def temp_url(  # noqa: PLR0913 -- one keyword per header (pyproject.toml)
     storage_url: str,
     container: str,
     name: str,

@@ -218,7 +218,7 @@ class Transport:
 
     # -- requests ----------------------------------------------------------------------
 
-    def request(
+    def request(  # noqa: PLR0913 -- one keyword per header (pyproject.toml)
         self,
         method: str,
         path: str,

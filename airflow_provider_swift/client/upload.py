@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass
-from typing import IO, Any
+from typing import IO, Any, Unpack
 
 from airflow_provider_swift.client.core import AfterRetry
 from airflow_provider_swift.client.download import large_object_kind
@@ -36,10 +36,11 @@ from airflow_provider_swift.client.errors import (
     SwiftValidationError,
     error_for_status,
 )
-from airflow_provider_swift.client.large_objects import LargeObjectAPI, check_if_exists
+from airflow_provider_swift.client.large_objects import LargeObjectAPI
 from airflow_provider_swift.client.metadata import metadata_headers, validate_metadata
 from airflow_provider_swift.client.names import object_path
 from airflow_provider_swift.client.objects import md5_of_stream, strip_etag
+from airflow_provider_swift.client.options import UploadOptions, upload_options
 from airflow_provider_swift.client.pieces import (
     HashingReader,
     Piece,
@@ -87,30 +88,15 @@ class UploadAPI(LargeObjectAPI):
         container: str,
         name: str,
         path: str | os.PathLike[str],
-        *,
-        segment_size: int | None = None,
-        large_object: str = "slo",
-        segment_container: str | None = None,
-        threads: int = 4,
-        content_type: str | None = None,
-        metadata: Mapping[str, object] | None = None,
-        headers: Mapping[str, object] | None = None,
-        delete_at: int | None = None,
-        if_exists: str = "replace",
-        leave_segments: bool = False,
+        **options: Unpack[UploadOptions],
     ) -> UploadResult:
         """Upload a local file: one PUT, or a large object when it is bigger than the
         segment size (explicit, else derived from the cluster's ``/info``).
 
-        :param large_object: ``"slo"`` (static, checked by Swift) or ``"dlo"``.
-        :param segment_container: where segments go; default ``<container>_segments``.
-        :param threads: segments sent at once.
-        :param delete_at: Unix time at which the object (and its segments) expire.
-        :param if_exists: ``replace``; ``skip_identical`` leaves an identical object
-            alone (per-segment MD5s for large objects); ``fail`` refuses to overwrite.
-        :param leave_segments: on failure keep the segments sent, for a later resume.
+        :param options: see :class:`UploadOptions`. ``if_exists="skip_identical"``
+            leaves an identical object alone (per-segment MD5s for large objects).
         """
-        check_if_exists(if_exists)
+        opts = upload_options(options)
         source = os.fspath(path)
         try:
             stat = os.stat(source)
@@ -124,15 +110,16 @@ class UploadAPI(LargeObjectAPI):
             raise SwiftValidationError(f"local file {source!r} is not a readable file")
         size = stat.st_size
         chosen = choose_segment_size(
-            size, self.large_object_limits(), segment_size=segment_size, kind=large_object
-        )
+            size, self.large_object_limits(), segment_size=opts["segment_size"],
+            kind=opts["large_object"],
+        )  # fmt: skip
         object_path(container, name)
         current = self.head_or_none(container, name)
-        _refuse_existing(container, name, current, if_exists)
+        _refuse_existing(container, name, current, opts["if_exists"])
         sizes = segment_sizes(size, chosen) if chosen else [size]
         if (
             current is not None
-            and if_exists == "skip_identical"
+            and opts["if_exists"] == "skip_identical"
             and self.matches_file(container, name, source, current)
         ):
             kind = large_object_kind(current)
@@ -147,11 +134,7 @@ class UploadAPI(LargeObjectAPI):
                 skipped=True,
             )
         if chosen is None:
-            return self._upload_whole_file(
-                container, name, source, size, current,
-                content_type=content_type, metadata=metadata, headers=headers,
-                delete_at=delete_at, if_exists=if_exists,
-            )  # fmt: skip
+            return self._upload_whole_file(container, name, source, size, current, opts)
 
         def pieces() -> Iterator[Piece]:
             offset = 0
@@ -161,29 +144,15 @@ class UploadAPI(LargeObjectAPI):
 
         upload_id = f"{stat.st_mtime_ns}/{size}/{chosen}"
         return self._upload_large(
-            container, name, pieces(), upload_id, current,
-            kind=large_object, segment_container=segment_container, threads=threads,
-            content_type=content_type, metadata=metadata, headers=headers,
-            delete_at=delete_at, if_exists=if_exists, leave_segments=leave_segments,
-            resume=True, size=size,
-        )  # fmt: skip
+            container, name, pieces(), upload_id, current, opts, resume=True, size=size
+        )
 
     def upload_stream(
         self,
         container: str,
         name: str,
         stream: IO[bytes] | Iterable[bytes],
-        *,
-        segment_size: int | None = None,
-        large_object: str = "slo",
-        segment_container: str | None = None,
-        threads: int = 4,
-        content_type: str | None = None,
-        metadata: Mapping[str, object] | None = None,
-        headers: Mapping[str, object] | None = None,
-        delete_at: int | None = None,
-        if_exists: str = "replace",
-        leave_segments: bool = False,
+        **options: Unpack[UploadOptions],
     ) -> UploadResult:
         """Upload a stream of unknown length (a binary file object or an iterable of
         bytes): one PUT if it fits in one segment, else a large object.
@@ -191,38 +160,28 @@ class UploadAPI(LargeObjectAPI):
         Each segment is spooled to a temporary file (in memory up to 8 MiB) so it can
         be re-sent on a retry; at most ``threads + 1`` segments are spooled at once.
         ``if_exists="skip_identical"`` is not available: the data is known only once read.
+
+        :param options: see :class:`UploadOptions`.
         """
-        check_if_exists(if_exists)
-        if if_exists == "skip_identical":
+        opts = upload_options(options)
+        if opts["if_exists"] == "skip_identical":
             raise SwiftValidationError("if_exists='skip_identical' needs a file, not a stream")
         chosen = choose_segment_size(
-            None, self.large_object_limits(), segment_size=segment_size, kind=large_object
-        )
+            None, self.large_object_limits(), segment_size=opts["segment_size"],
+            kind=opts["large_object"],
+        )  # fmt: skip
         assert chosen is not None
         object_path(container, name)
         current = self.head_or_none(container, name)
-        _refuse_existing(container, name, current, if_exists)
+        _refuse_existing(container, name, current, opts["if_exists"])
         spooler = Spooler(stream, chosen)
         first, first_size = spooler.next_segment()
         if spooler.exhausted():
-            old = self.replaced_segments(container, name, current)
-            started = time.monotonic()
-            with first, _already_exists(container, name):
+            with first:
                 first.seek(0)
-                put = self.put_object(
-                    container,
-                    name,
-                    first,
-                    content_length=first_size,
-                    content_type=content_type,
-                    metadata=metadata,
-                    headers=_with_expiry(headers, delete_at),
-                    if_none_match="*" if if_exists == "fail" else None,
+                return self._upload_whole(
+                    container, name, first, first_size, current, opts, content_length=first_size
                 )
-            if if_exists == "fail":
-                self._confirm_sole_writer(container, name, put.etag, started)
-            self._retire(container, name, old, [])
-            return UploadResult(container, name, put.etag, first_size)
 
         def pieces() -> Iterator[Piece]:
             spool, spool_size, index = first, first_size, 0
@@ -234,12 +193,8 @@ class UploadAPI(LargeObjectAPI):
                 index += 1
 
         return self._upload_large(
-            container, name, pieces(), uuid.uuid4().hex, current,
-            kind=large_object, segment_container=segment_container, threads=threads,
-            content_type=content_type, metadata=metadata, headers=headers,
-            delete_at=delete_at, if_exists=if_exists, leave_segments=leave_segments,
-            resume=False,
-        )  # fmt: skip
+            container, name, pieces(), uuid.uuid4().hex, current, opts, resume=False
+        )
 
     def _upload_whole_file(
         self,
@@ -248,26 +203,38 @@ class UploadAPI(LargeObjectAPI):
         source: str,
         size: int,
         current: dict[str, str] | None,
-        *,
-        content_type: str | None,
-        metadata: Mapping[str, object] | None,
-        headers: Mapping[str, object] | None,
-        delete_at: int | None,
-        if_exists: str,
+        opts: UploadOptions,
     ) -> UploadResult:
+        with open(source, "rb") as handle:
+            return self._upload_whole(container, name, handle, size, current, opts)
+
+    def _upload_whole(
+        self,
+        container: str,
+        name: str,
+        body: IO[bytes],
+        size: int,
+        current: dict[str, str] | None,
+        opts: UploadOptions,
+        *,
+        content_length: int | None = None,
+    ) -> UploadResult:
+        """One PUT; then the replaced object's segments retired."""
         old = self.replaced_segments(container, name, current)
         started = time.monotonic()
-        with open(source, "rb") as handle, _already_exists(container, name):
+        create_only = opts["if_exists"] == "fail"
+        with _already_exists(container, name):
             put = self.put_object(
                 container,
                 name,
-                handle,
-                content_type=content_type,
-                metadata=metadata,
-                headers=_with_expiry(headers, delete_at),
-                if_none_match="*" if if_exists == "fail" else None,
+                body,
+                content_length=content_length,
+                content_type=opts["content_type"],
+                metadata=opts["metadata"],
+                headers=_with_expiry(opts["headers"], opts["delete_at"]),
+                if_none_match="*" if create_only else None,
             )
-        if if_exists == "fail":
+        if create_only:
             self._confirm_sole_writer(container, name, put.etag, started)
         self._retire(container, name, old, [])
         return UploadResult(container, name, put.etag, size)
@@ -279,31 +246,21 @@ class UploadAPI(LargeObjectAPI):
         pieces: Iterable[Piece],
         upload_id: str,
         current: dict[str, str] | None,
+        opts: UploadOptions,
         *,
-        kind: str,
-        segment_container: str | None,
-        threads: int,
-        content_type: str | None,
-        metadata: Mapping[str, object] | None,
-        headers: Mapping[str, object] | None,
-        delete_at: int | None,
-        if_exists: str,
-        leave_segments: bool,
         resume: bool,
         size: int | None = None,
     ) -> UploadResult:
-        if threads < 1:
-            raise SwiftValidationError(f"threads={threads} must be at least 1")
-        send = _with_expiry(headers, delete_at)
-        if metadata:
-            send.update(
-                metadata_headers(validate_metadata(metadata, self.metadata_limits()), "object")
-            )
-        if content_type:
-            send["Content-Type"] = content_type
-        if if_exists == "fail":
+        kind = opts["large_object"]
+        send = _with_expiry(opts["headers"], opts["delete_at"])
+        if opts["metadata"]:
+            limits = self.metadata_limits()
+            send.update(metadata_headers(validate_metadata(opts["metadata"], limits), "object"))
+        if opts["content_type"]:
+            send["Content-Type"] = opts["content_type"]
+        if opts["if_exists"] == "fail":
             send["If-None-Match"] = "*"
-        segment_container = segment_container or f"{container}_segments"
+        segment_container = opts["segment_container"] or f"{container}_segments"
         self._ensure_segment_container(container, segment_container)
         prefix = segment_prefix(name, kind, upload_id)
         existing = (
@@ -317,19 +274,20 @@ class UploadAPI(LargeObjectAPI):
         try:
             progress = Progress("Uploading", f"/{container}/{name}", size)
             segments = self._put_segments(
-                pieces, segment_container, prefix, existing, threads, sent, delete_at, progress
-            )
+                pieces, segment_container, prefix, existing, opts["threads"], sent,
+                opts["delete_at"], progress,
+            )  # fmt: skip
             started = time.monotonic()
             with _already_exists(container, name):
                 if kind == "slo":
                     etag = self._put_slo_manifest(container, name, segments, send)
                 else:
                     etag = self._put_dlo_manifest(container, name, segment_container, prefix, send)
-            if if_exists == "fail":
+            if opts["if_exists"] == "fail":
                 self._confirm_sole_writer(container, name, etag, started)
         except BaseException as exc:
             doomed = [pair for pair in sent if pair not in keep]
-            if doomed and not leave_segments:
+            if doomed and not opts["leave_segments"]:
                 self.discard_segments(container, name, doomed, f"upload failed ({exc})")
             raise
         self._retire(container, name, old, segments)
@@ -558,9 +516,8 @@ def _refuse_existing(
 
 
 def _with_expiry(headers: Mapping[str, object] | None, delete_at: int | None) -> dict[str, Any]:
+    """The object's headers, with its expiry (checked by :func:`upload_options`)."""
     send: dict[str, Any] = dict(headers or {})
     if delete_at is not None:
-        if delete_at <= time.time():
-            raise SwiftValidationError(f"delete_at={delete_at} is in the past")
         send["X-Delete-At"] = str(int(delete_at))
     return send

@@ -23,6 +23,7 @@ from fsspec.spec import AbstractBufferedFile
 
 from airflow_provider_swift.client import SwiftClient, SwiftNotFoundError
 from airflow_provider_swift.client.objects import strip_etag
+from airflow_provider_swift.client.options import LargeObjectKind
 from airflow_provider_swift.client.pieces import SPOOL_IN_MEMORY
 
 schemes = ["swift"]
@@ -46,7 +47,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         *,
         conn_id: str | None = None,
         segment_size: int | None = None,
-        large_object: str = "slo",
+        large_object: LargeObjectKind = "slo",
         threads: int = 4,
         **kwargs: Any,
     ) -> None:
@@ -61,7 +62,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         self.client = client
         configured = extra.get("segment_size")
         self.segment_size = segment_size or (int(configured) if configured else None)
-        self.large_object = extra.get("large_object") or large_object
+        self.large_object: LargeObjectKind = extra.get("large_object") or large_object
         self.threads = int(extra.get("threads") or threads)
 
     @classmethod

@@ -19,10 +19,10 @@ extra               see :data:`CONN_FIELDS`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
-from airflow_provider_swift.client.auth import AUTH_TYPES, AuthOptions
+from airflow_provider_swift.client.auth import AUTH_TYPES, AuthOptions, AuthType
 from airflow_provider_swift.client.errors import SwiftValidationError
 from airflow_provider_swift.client.retry import RetryPolicy
 from airflow_provider_swift.client.transport import TransportOptions
@@ -129,11 +129,12 @@ def auth_url_of(host: str | None, port: int | None, schema: str | None, scheme: 
     return f"{scheme}://{netloc}{path}"
 
 
-def infer_auth_type(extra: Mapping[str, Any], auth_url: str | None, has_login: bool) -> str:
-    """Pick the auth type when the connection does not say."""
+def infer_auth_type(extra: Mapping[str, Any], auth_url: str | None, has_login: bool) -> AuthType:
+    """Pick the auth type when the connection does not say (an unknown one given is
+    refused, naming the choices, by :meth:`AuthOptions.validate`)."""
     explicit = _text(extra.get("auth_type"))
     if explicit:
-        return explicit.lower()
+        return cast(AuthType, explicit.lower())
     version = _text(extra.get("auth_version"))
     if version in ("1", "1.0"):
         return "tempauth"

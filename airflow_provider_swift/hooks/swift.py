@@ -6,10 +6,10 @@ import fnmatch
 import hashlib
 import io
 import os
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 
@@ -22,9 +22,17 @@ from airflow_provider_swift.client import (
 from airflow_provider_swift.client.container import container_headers
 from airflow_provider_swift.client.copy import CopyResult
 from airflow_provider_swift.client.download import large_object_kind
-from airflow_provider_swift.client.large_objects import check_if_exists
 from airflow_provider_swift.client.metadata import metadata_from_headers
 from airflow_provider_swift.client.objects import strip_etag
+from airflow_provider_swift.client.options import (
+    IF_EXISTS,
+    CopyOptions,
+    IfExists,
+    UploadOptions,
+    check_choice,
+    copy_options,
+    upload_options,
+)
 from airflow_provider_swift.client.tempurl import temp_url
 from airflow_provider_swift.hooks.arguments import absolute_expiry, file_md5, glob_prefix
 from airflow_provider_swift.hooks.connection import (
@@ -120,7 +128,7 @@ class SwiftHook(BaseHook):
 
     # -- containers ---------------------------------------------------------------------
 
-    def create_container(
+    def create_container(  # noqa: PLR0913 -- one keyword per header (pyproject.toml)
         self,
         container: str,
         *,
@@ -267,24 +275,16 @@ class SwiftHook(BaseHook):
         name: str,
         data: bytes | str,
         *,
-        content_type: str | None = None,
-        metadata: Mapping[str, object] | None = None,
-        headers: Mapping[str, object] | None = None,
-        delete_at: int | None = None,
         delete_after: int | None = None,
-        if_exists: str = "replace",
-        segment_size: int | None = None,
-        large_object: str = "slo",
-        segment_container: str | None = None,
-        threads: int = 4,
+        **options: Unpack[UploadOptions],
     ) -> dict[str, Any]:
         """Upload bytes (or UTF-8 text); a large object if bigger than a segment.
 
-        See :meth:`upload_file` for the parameters.
+        See :meth:`upload_file` for the options.
         """
         payload = data.encode("utf-8") if isinstance(data, str) else data
-        check_if_exists(if_exists)
-        if if_exists == "skip_identical":
+        opts = self._upload_options(options, delete_after)
+        if opts["if_exists"] == "skip_identical":
             current = self.head_object(container, name)
             md5 = hashlib.md5(payload, usedforsecurity=False).hexdigest()
             if current is not None and strip_etag(current.get("etag")) == md5:
@@ -292,21 +292,8 @@ class SwiftHook(BaseHook):
                 return {"container": container, "name": name, "etag": md5,
                         "bytes": len(payload), "large_object": None, "segments": 0,
                         "segments_uploaded": 0, "skipped": True}  # fmt: skip
-            if_exists = "replace"
-        result = self.client.upload_stream(
-            container,
-            name,
-            io.BytesIO(payload),
-            segment_size=segment_size,
-            large_object=large_object,
-            segment_container=segment_container,
-            threads=threads,
-            content_type=content_type,
-            metadata=metadata,
-            headers=headers,
-            delete_at=absolute_expiry(delete_at, delete_after),
-            if_exists=if_exists,
-        )
+            opts["if_exists"] = "replace"
+        result = self.client.upload_stream(container, name, io.BytesIO(payload), **opts)
         self.log.info("Uploaded %s/%s (%d bytes, ETag %s)", container, name, result.bytes,
                       result.etag)  # fmt: skip
         record(self, wrote=(container, name))
@@ -318,49 +305,26 @@ class SwiftHook(BaseHook):
         name: str,
         path: str | os.PathLike[str],
         *,
-        segment_size: int | None = None,
-        large_object: str = "slo",
-        segment_container: str | None = None,
-        threads: int = 4,
-        content_type: str | None = None,
-        metadata: Mapping[str, object] | None = None,
-        headers: Mapping[str, object] | None = None,
-        delete_at: int | None = None,
         delete_after: int | None = None,
-        if_exists: str = "replace",
-        leave_segments: bool = False,
+        **options: Unpack[UploadOptions],
     ) -> dict[str, Any]:
         """Upload a local file: one PUT, or a large object (SLO or DLO) when it is
         bigger than ``segment_size`` -- by default, than the cluster's ``max_file_size``.
 
-        :param segment_size: cut files bigger than this into segments of this size.
-        :param large_object: ``"slo"`` (default) or ``"dlo"``.
-        :param segment_container: where segments go (default ``<container>_segments``).
-        :param threads: segments uploaded at once.
-        :param delete_at: Unix time at which the object (and its segments) expire.
-        :param delete_after: seconds from now after which they expire.
-        :param if_exists: ``replace`` (default); ``skip_identical`` leaves an object
-            with the same bytes alone (per-segment MD5s for large objects); ``fail``
-            refuses to overwrite (``If-None-Match: *``).
-        :param leave_segments: on failure, keep the segments sent for a later resume.
+        :param delete_after: seconds from now after which the object (and its segments)
+            expire; or ``delete_at``, a Unix time.
+        :param options: :class:`~airflow_provider_swift.client.options.UploadOptions`:
+            ``segment_size``, ``large_object`` (``"slo"``/``"dlo"``),
+            ``segment_container``, ``threads``, ``content_type``, ``metadata``,
+            ``headers``, ``delete_at``, ``leave_segments`` and ``if_exists``:
+            ``replace`` (default); ``skip_identical`` leaves an object with the same
+            bytes alone (per-segment MD5s for large objects); ``fail`` refuses to
+            overwrite (``If-None-Match: *``).
         :return: ``container``, ``name``, ``etag``, ``bytes``, ``large_object``,
             ``segments``, ``segments_uploaded`` and ``skipped``.
         """
-        result = self.client.upload_file(
-            container,
-            name,
-            path,
-            segment_size=segment_size,
-            large_object=large_object,
-            segment_container=segment_container,
-            threads=threads,
-            content_type=content_type,
-            metadata=metadata,
-            headers=headers,
-            delete_at=absolute_expiry(delete_at, delete_after),
-            if_exists=if_exists,
-            leave_segments=leave_segments,
-        )
+        opts = self._upload_options(options, delete_after)
+        result = self.client.upload_file(container, name, path, **opts)
         if result.skipped:
             self.log.info("Skipped %s/%s: identical object already stored", container, name)
         else:
@@ -372,6 +336,12 @@ class SwiftHook(BaseHook):
             )  # fmt: skip
         record(self, wrote=(container, name))
         return result.as_dict()
+
+    @staticmethod
+    def _upload_options(options: UploadOptions, delete_after: int | None) -> UploadOptions:
+        """The options checked, with the expiry made one absolute time."""
+        expiry = absolute_expiry(options.get("delete_at"), delete_after)
+        return upload_options({**options, "delete_at": expiry})
 
     def read_object(self, container: str, name: str) -> bytes:
         """The whole object in memory (MD5-checked for plain objects)."""
@@ -385,7 +355,7 @@ class SwiftHook(BaseHook):
         name: str,
         path: str | os.PathLike[str],
         *,
-        if_exists: str = "replace",
+        if_exists: IfExists = "replace",
     ) -> dict[str, Any]:
         """Download an object to a local file, atomically and verified (plain objects
         against their MD5, large objects segment by segment).
@@ -396,7 +366,7 @@ class SwiftHook(BaseHook):
         :return: ``container``, ``name``, ``path``, ``etag``, ``bytes``, ``verified``
             and ``skipped``.
         """
-        check_if_exists(if_exists)
+        check_choice("if_exists", if_exists, IF_EXISTS)
         target = Path(path)
         if_none_match = None
         if target.exists():
@@ -461,24 +431,23 @@ class SwiftHook(BaseHook):
         dest_container: str,
         dest_name: str,
         *,
-        source_account: str | None = None,
-        dest_account: str | None = None,
-        fresh_metadata: bool = False,
-        metadata: Mapping[str, object] | None = None,
-        keep_expiry: bool = False,
-        delete_at: float | None = None,
         delete_after: float | None = None,
+        **options: Unpack[CopyOptions],
     ) -> dict[str, Any]:
         """Copy an object server-side (large objects: segment by segment, into segments
         of the copy's own). The copy does not inherit ``X-Delete-At`` unless
         ``keep_expiry``; ``delete_at``/``delete_after`` give it an expiry of its own,
-        set as it is created. :return: ``source``, ``destination``, ``etag``, ``bytes``..."""
-        return self._server_side(
-            self.client.copy_object, "Copied", (source_container, source_name),
-            (dest_container, dest_name), delete_at, delete_after,
-            source_account=source_account, dest_account=dest_account,
-            fresh_metadata=fresh_metadata, metadata=metadata, keep_expiry=keep_expiry,
-        )  # fmt: skip
+        set as it is created.
+
+        :param options: :class:`~airflow_provider_swift.client.options.CopyOptions`:
+            ``source_account``, ``dest_account``, ``fresh_metadata``, ``metadata``,
+            ``keep_expiry``, ``delete_at``, ``threads``.
+        :return: ``source``, ``destination``, ``etag``, ``bytes``..."""
+        opts = self._copy_options(options, delete_after)
+        result = self.client.copy_object(source_container, source_name, dest_container,
+                                         dest_name, **opts)  # fmt: skip
+        return self._server_side("Copied", result, (source_container, source_name),
+                                 (dest_container, dest_name))  # fmt: skip
 
     def move_object(
         self,
@@ -487,37 +456,27 @@ class SwiftHook(BaseHook):
         dest_container: str,
         dest_name: str,
         *,
-        source_account: str | None = None,
-        dest_account: str | None = None,
-        fresh_metadata: bool = False,
-        metadata: Mapping[str, object] | None = None,
-        keep_expiry: bool = False,
-        delete_at: float | None = None,
         delete_after: float | None = None,
+        **options: Unpack[CopyOptions],
     ) -> dict[str, Any]:
         """Move (rename) an object: verified copy, then delete the source only if it is
-        still the version copied; else raise and delete nothing. Expiry as for
-        :meth:`copy_object`."""
-        return self._server_side(
-            self.client.move_object, "Moved", (source_container, source_name),
-            (dest_container, dest_name), delete_at, delete_after,
-            source_account=source_account, dest_account=dest_account,
-            fresh_metadata=fresh_metadata, metadata=metadata, keep_expiry=keep_expiry,
-        )  # fmt: skip
+        still the version copied; else raise and delete nothing. Options and expiry as
+        for :meth:`copy_object`."""
+        opts = self._copy_options(options, delete_after)
+        result = self.client.move_object(source_container, source_name, dest_container,
+                                         dest_name, **opts)  # fmt: skip
+        return self._server_side("Moved", result, (source_container, source_name),
+                                 (dest_container, dest_name))  # fmt: skip
+
+    @staticmethod
+    def _copy_options(options: CopyOptions, delete_after: float | None) -> CopyOptions:
+        expiry = absolute_expiry(options.get("delete_at"), delete_after)
+        return copy_options({**options, "delete_at": expiry})
 
     def _server_side(
-        self,
-        operation: Callable[..., CopyResult],
-        done: str,
-        source: tuple[str, str],
-        dest: tuple[str, str],
-        delete_at: float | None,
-        delete_after: float | None,
-        **options: Any,
+        self, done: str, result: CopyResult, source: tuple[str, str], dest: tuple[str, str]
     ) -> dict[str, Any]:
-        """A copy or move: the expiry made absolute, the result logged and its lineage."""
-        result = operation(*source, *dest, delete_at=absolute_expiry(delete_at, delete_after),
-                           **options)  # fmt: skip
+        """A copy or move done: logged, and its lineage recorded."""
         self.log.info("%s %s to %s (%d bytes)", done, result.source, result.destination,
                       result.bytes)  # fmt: skip
         record(self, read=source, wrote=dest)

@@ -27,3 +27,10 @@ class SwiftBaseOperator(BaseOperator):
     @cached_property
     def hook(self) -> SwiftHook:
         return SwiftHook(swift_conn_id=self.swift_conn_id)
+
+
+def templated_int(value: float | str | None) -> int | None:
+    """A number given directly or rendered by a template (as a string); None if not given."""
+    if value is None or value == "":
+        return None
+    return int(float(value))

@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from airflow_provider_swift.client import SwiftNotFoundError
+from airflow_provider_swift.client.options import CopyOptions
 from airflow_provider_swift.openlineage import lineage
-from airflow_provider_swift.operators.base import SwiftBaseOperator
+from airflow_provider_swift.operators.base import SwiftBaseOperator, templated_int
 
 
 class SwiftCopyObjectOperator(SwiftBaseOperator):
@@ -79,24 +80,27 @@ class SwiftCopyObjectOperator(SwiftBaseOperator):
         )
 
     def execute(self, context: Any) -> dict[str, Any]:
-        result: dict[str, Any] = getattr(self.hook, self._verb)(
+        run = self.hook.move_object if self._verb == "move_object" else self.hook.copy_object
+        return run(
             self.source_container,
             self.source_name,
             self.dest_container,
             self.dest_name,
+            delete_after=templated_int(self.delete_after),
+            **self.copy_options(),
+        )
+
+    def copy_options(self) -> CopyOptions:
+        """The options as the hook takes them (templated numbers arrive as strings)."""
+        delete_at = templated_int(self.delete_at)
+        return CopyOptions(
             source_account=self.source_account,
             dest_account=self.dest_account,
             fresh_metadata=self.fresh_metadata,
             metadata=self.metadata,
             keep_expiry=self.keep_expiry,
-            **self._expiry(),
+            delete_at=delete_at,
         )
-        return result
-
-    def _expiry(self) -> dict[str, float]:
-        """The copy's own expiry, if one was given."""
-        given = {"delete_at": self.delete_at, "delete_after": self.delete_after}
-        return {k: float(v) for k, v in given.items() if v not in (None, "")}
 
 
 class SwiftMoveObjectOperator(SwiftCopyObjectOperator):

@@ -10,8 +10,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from airflow_provider_swift.client import SwiftPathTraversalError, SwiftValidationError
+from airflow_provider_swift.client.options import IfExists, LargeObjectKind, UploadOptions
 from airflow_provider_swift.openlineage import lineage
-from airflow_provider_swift.operators.base import SwiftBaseOperator
+from airflow_provider_swift.operators.base import SwiftBaseOperator, templated_int
 
 _MAGIC = ("*", "?", "[")
 
@@ -40,41 +41,67 @@ def _local_files(source: str, name: str | None, prefix: str) -> Iterator[tuple[P
     yield path, name if name is not None else prefix + path.name
 
 
-#: Upload options shared by the upload and create operators, with their defaults.
-_WRITE_OPTIONS: dict[str, Any] = {
-    "if_exists": "replace",
-    "metadata": None,
-    "headers": None,
-    "content_type": None,
-    "delete_at": None,
-    "delete_after": None,
-    "segment_size": None,
-    "large_object": "slo",
-    "segment_container": None,
-    "threads": 4,
-}
 _WRITE_TEMPLATED = ("metadata", "headers", "content_type", "delete_at", "delete_after")
 
 
-def _split_write_options(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    write = {k: kwargs.pop(k) for k in list(kwargs) if k in _WRITE_OPTIONS}
-    return {**_WRITE_OPTIONS, **write}, kwargs
+class _SwiftWriteOperator(SwiftBaseOperator):
+    """The options every object-writing operator takes (see ``SwiftHook.upload_file``).
+
+    :param if_exists: ``replace``, ``skip_identical`` or ``fail``.
+    :param metadata: user metadata (templated).
+    :param headers: other object headers (templated).
+    :param content_type: the ``Content-Type`` (templated).
+    :param delete_at: Unix time at which the object expires (templated).
+    :param delete_after: seconds after which it expires (templated).
+    :param segment_size: cut data bigger than this into segments.
+    :param large_object: ``slo`` or ``dlo``.
+    :param segment_container: where segments go (default ``<container>_segments``).
+    :param threads: segments sent at once.
+    """
+
+    def __init__(
+        self,
+        *,
+        if_exists: IfExists = "replace",
+        metadata: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        content_type: str | None = None,
+        delete_at: int | str | None = None,
+        delete_after: int | str | None = None,
+        segment_size: int | None = None,
+        large_object: LargeObjectKind = "slo",
+        segment_container: str | None = None,
+        threads: int = 4,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.if_exists: IfExists = if_exists
+        self.metadata = metadata
+        self.headers = headers
+        self.content_type = content_type
+        self.delete_at = delete_at
+        self.delete_after = delete_after
+        self.segment_size = segment_size
+        self.large_object: LargeObjectKind = large_object
+        self.segment_container = segment_container
+        self.threads = threads
+
+    def upload_options(self) -> UploadOptions:
+        """The options as the hook takes them (templated numbers arrive as strings)."""
+        return UploadOptions(
+            if_exists=self.if_exists,
+            metadata=self.metadata,
+            headers=self.headers,
+            content_type=self.content_type,
+            delete_at=templated_int(self.delete_at),
+            segment_size=templated_int(self.segment_size),
+            large_object=self.large_object,
+            segment_container=self.segment_container,
+            threads=self.threads,
+        )
 
 
-def _set_write_options(operator: SwiftBaseOperator, options: dict[str, Any]) -> None:
-    for key, value in options.items():
-        setattr(operator, key, value)
-
-
-def _write_options(operator: SwiftBaseOperator) -> dict[str, Any]:
-    options = {key: getattr(operator, key) for key in _WRITE_OPTIONS}
-    for key in ("delete_at", "delete_after", "segment_size"):
-        if options[key] is not None:
-            options[key] = int(options[key])  # templated values arrive as strings
-    return options
-
-
-class SwiftUploadOperator(SwiftBaseOperator):
+class SwiftUploadOperator(_SwiftWriteOperator):
     """Upload files: one, a list, a glob or a directory tree (relative paths kept).
 
     Large files become segmented objects (see the hook's ``upload_file``). Several
@@ -111,15 +138,13 @@ class SwiftUploadOperator(SwiftBaseOperator):
         leave_segments: bool = False,
         **kwargs: Any,
     ) -> None:
-        write, rest = _split_write_options(kwargs)
-        super().__init__(**rest)
+        super().__init__(**kwargs)
         self.container = container
         self.source = source
         self.name = name
         self.prefix = prefix
         self.parallel = parallel
         self.leave_segments = leave_segments
-        _set_write_options(self, write)
         self._names: list[str] = []
 
     def files(self) -> list[tuple[Path, str]]:
@@ -141,11 +166,15 @@ class SwiftUploadOperator(SwiftBaseOperator):
         self._names = [name for _, name in pairs]
         self.log.info("Uploading %d files to %s", len(pairs), self.container)
 
-        options = {**_write_options(self), "leave_segments": self.leave_segments}
+        options = self.upload_options()
+        options["leave_segments"] = self.leave_segments
+        delete_after = templated_int(self.delete_after)
 
         def upload(pair: tuple[Path, str]) -> dict[str, Any]:
             path, name = pair
-            result = self.hook.upload_file(self.container, name, path, **options)
+            result = self.hook.upload_file(
+                self.container, name, path, delete_after=delete_after, **options
+            )
             return {k: result[k] for k in ("name", "etag", "bytes", "large_object", "skipped")}
 
         with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
@@ -156,7 +185,7 @@ class SwiftUploadOperator(SwiftBaseOperator):
         return lineage(outputs=[(self.container, n) for n in self._names])
 
 
-class SwiftCreateObjectOperator(SwiftBaseOperator):
+class SwiftCreateObjectOperator(_SwiftWriteOperator):
     """Create an object from a string (UTF-8) or bytes.
 
     :param container: the container (templated).
@@ -173,15 +202,16 @@ class SwiftCreateObjectOperator(SwiftBaseOperator):
     )  # fmt: skip
 
     def __init__(self, *, container: str, name: str, data: str | bytes, **kwargs: Any) -> None:
-        write, rest = _split_write_options(kwargs)
-        super().__init__(**rest)
+        super().__init__(**kwargs)
         self.container = container
         self.name = name
         self.data = data
-        _set_write_options(self, write)
 
     def execute(self, context: Any) -> dict[str, Any]:
-        return self.hook.upload_bytes(self.container, self.name, self.data, **_write_options(self))
+        return self.hook.upload_bytes(
+            self.container, self.name, self.data, delete_after=templated_int(self.delete_after),
+            **self.upload_options(),
+        )  # fmt: skip
 
     def get_openlineage_facets_on_start(self) -> Any:
         """Output: the object created."""
@@ -229,7 +259,7 @@ class SwiftDownloadOperator(SwiftBaseOperator):
         destination: str,
         name: str | None = None,
         prefix: str | None = None,
-        if_exists: str = "replace",
+        if_exists: IfExists = "replace",
         parallel: int = 4,
         **kwargs: Any,
     ) -> None:
@@ -238,7 +268,7 @@ class SwiftDownloadOperator(SwiftBaseOperator):
         self.destination = destination
         self.name = name
         self.prefix = prefix
-        self.if_exists = if_exists
+        self.if_exists: IfExists = if_exists
         self.parallel = parallel
         self._names: list[str] = []
 

@@ -28,6 +28,7 @@ from airflow.providers.common.compat.sdk import (
 from airflow.triggers.base import BaseTrigger
 
 from airflow_provider_swift.client import SwiftNotFoundError, SwiftValidationError
+from airflow_provider_swift.client.options import OnDelete
 from airflow_provider_swift.conditions import (
     ObjectCheck,
     etag_changed,
@@ -241,7 +242,7 @@ class SwiftObjectChangedSensor(_SwiftSensor):
         name: str,
         etag: str | None = None,
         since: datetime | None = None,
-        on_delete: str = "wait",
+        on_delete: OnDelete = "wait",
         **kwargs: Any,
     ) -> None:
         super().__init__(container=container, **kwargs)

@@ -19,6 +19,7 @@ from typing import Any
 from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
 
 from airflow_provider_swift.client.async_client import AsyncSwiftClient
+from airflow_provider_swift.client.options import OnDelete
 from airflow_provider_swift.client.transport import Transport
 from airflow_provider_swift.conditions import (
     ObjectCheck,
@@ -170,7 +171,7 @@ class SwiftObjectChangedTrigger(_PollingTrigger):
         name: str,
         etag: str | None = None,
         since: str | None = None,
-        on_delete: str = "wait",
+        on_delete: OnDelete = "wait",
         poke_interval: float = 60.0,
         end_time: float | None = None,
     ) -> None:
