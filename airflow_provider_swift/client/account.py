@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Unpack
 
+from airflow_provider_swift.client.calls import ListingQuery
 from airflow_provider_swift.client.listing import iter_listing
 from airflow_provider_swift.client.metadata import metadata_headers, validate_metadata
 from airflow_provider_swift.client.transport import Transport
 
 
-class AccountAPI:
+class Account:
     """Requests on the account itself (the storage URL)."""
 
-    transport: Transport
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
 
     def head_account(self) -> dict[str, str]:
         """Account headers: container/object counts, bytes used, metadata."""
@@ -31,21 +33,9 @@ class AccountAPI:
             send.update(metadata_headers(validate_metadata(metadata), "account"))
         self.transport.request("POST", "", display="/", headers=send)
 
-    def iter_containers(
-        self,
-        *,
-        prefix: str | None = None,
-        marker: str | None = None,
-        end_marker: str | None = None,
-        page_size: int | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """Yield the account's containers (``name``, ``count``, ``bytes``, ``last_modified``)."""
-        return iter_listing(
-            self.transport,
-            "",
-            "/",
-            prefix=prefix,
-            marker=marker,
-            end_marker=end_marker,
-            page_size=page_size,
-        )
+    def iter_containers(self, **query: Unpack[ListingQuery]) -> Iterator[dict[str, Any]]:
+        """Yield the account's containers (``name``, ``count``, ``bytes``, ``last_modified``).
+
+        :param query: ``prefix``, ``marker``, ``end_marker``, ``page_size``.
+        """
+        return iter_listing(self.transport, "", "/", **query)

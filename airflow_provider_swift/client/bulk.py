@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from airflow_provider_swift.client.errors import SwiftError, SwiftNotFoundError
+from airflow_provider_swift.client.info import Info
 from airflow_provider_swift.client.names import object_path
-from airflow_provider_swift.client.objects import ObjectAPI
+from airflow_provider_swift.client.objects import Objects
+from airflow_provider_swift.client.transport import Transport
 
 DEFAULT_BULK_BATCH = 10_000
 
@@ -44,8 +46,13 @@ class BulkDeleteResult:
             )
 
 
-class BulkAPI(ObjectAPI):
+class Bulk:
     """Deletes many objects in as few requests as the cluster allows."""
+
+    def __init__(self, transport: Transport, info: Info, objects: Objects) -> None:
+        self.transport = transport
+        self.info = info
+        self.objects = objects
 
     def delete_many(
         self, objects: Iterable[tuple[str, str]], *, threads: int = 8
@@ -59,7 +66,7 @@ class BulkAPI(ObjectAPI):
         result = BulkDeleteResult()
         if not pairs:
             return result
-        bulk = self.capabilities().get("bulk_delete")
+        bulk = self.info.capabilities().get("bulk_delete")
         if bulk:
             size = int(bulk.get("max_deletes_per_request", DEFAULT_BULK_BATCH))
             for start in range(0, len(pairs), size):
@@ -98,7 +105,7 @@ class BulkAPI(ObjectAPI):
         def one(pair: tuple[str, str]) -> None:
             container, name = pair
             try:
-                self.delete_object(container, name)
+                self.objects.delete_object(container, name)
                 outcome = BulkDeleteResult(deleted=1)
             except SwiftNotFoundError:
                 outcome = BulkDeleteResult(not_found=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from airflow_provider_swift.client.core import Request
 from airflow_provider_swift.client.names import object_path
@@ -17,26 +17,23 @@ def head_object(container: str, name: str, headers: Mapping[str, object] | None 
     return Request("HEAD", path, shown, headers=headers or {}, expect=(200, 204, 304))
 
 
-def listing_page(
-    path: str,
-    display: str,
-    *,
-    prefix: str | None = None,
-    delimiter: str | None = None,
-    marker: str | None = None,
-    end_marker: str | None = None,
-    page_size: int | None = None,
-) -> Request:
+class ListingQuery(TypedDict, total=False):
+    """What narrows a listing: ``prefix``, ``delimiter`` (pseudo-directories as
+    ``subdir`` entries), ``marker``/``end_marker`` (names after / before), and
+    ``page_size`` (entries per request, at most the cluster's listing limit)."""
+
+    prefix: str | None
+    delimiter: str | None
+    marker: str | None
+    end_marker: str | None
+    page_size: int | None
+
+
+def listing_page(path: str, display: str, **query: Unpack[ListingQuery]) -> Request:
     """One page of an account's or container's JSON listing."""
-    query = {
-        "format": "json",
-        "prefix": prefix,
-        "delimiter": delimiter,
-        "marker": marker,
-        "end_marker": end_marker,
-        "limit": page_size,
-    }
-    return Request("GET", path, display, query=query)
+    params: dict[str, str | int | None] = {"format": "json", "limit": query.get("page_size")}
+    params.update({k: v for k, v in query.items() if k != "page_size"})  # type: ignore[misc]
+    return Request("GET", path, display, query=params)
 
 
 def read_page(body: bytes) -> tuple[list[dict[str, Any]], str | None]:

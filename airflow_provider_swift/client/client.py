@@ -1,17 +1,42 @@
-"""SwiftClient: one object per Swift account, with a method per REST request."""
+"""SwiftClient: one object per Swift account, composed of one service per concern.
+
+Each service owns one part of the Swift API and receives the services it builds on
+(nothing reaches into another's private methods):
+
+========================  ===========================================================
+``info``                  ``/info``: capabilities and limits, fetched once
+``account``               the account: HEAD, POST, the container listing
+``containers``            containers: PUT, HEAD, POST, DELETE, the object listing
+``objects``               objects: PUT, HEAD, POST (metadata), DELETE
+``bulk``                  deleting many objects (bulk delete, else parallel DELETEs)
+``reads``                 verified GETs and downloads, segment discovery
+``large``                 large objects: identity, segment cleanup, deletes with segments
+``uploads``               uploads of any size (segmented, resumable)
+``copies``                server-side copy, move and expiry
+========================  ===========================================================
+
+The client's own methods are those services' methods, so ``client.put_object(...)``
+and ``client.objects.put_object(...)`` are the same call.
+"""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
-from airflow_provider_swift.client.account import AccountAPI
+from airflow_provider_swift.client.account import Account
 from airflow_provider_swift.client.auth import AuthOptions
-from airflow_provider_swift.client.copy import CopyAPI
+from airflow_provider_swift.client.bulk import Bulk
+from airflow_provider_swift.client.container import Containers
+from airflow_provider_swift.client.copy import Copies
+from airflow_provider_swift.client.download import Reads
+from airflow_provider_swift.client.info import Info
+from airflow_provider_swift.client.large_objects import LargeObjects
+from airflow_provider_swift.client.objects import Objects
 from airflow_provider_swift.client.transport import Transport, TransportOptions
+from airflow_provider_swift.client.upload import Uploads
 
 
-class SwiftClient(AccountAPI, CopyAPI):
+class SwiftClient:
     """An Airflow-free Swift client, safe to share between threads.
 
     >>> client = SwiftClient.connect(
@@ -22,8 +47,53 @@ class SwiftClient(AccountAPI, CopyAPI):
 
     def __init__(self, transport: Transport) -> None:
         self.transport = transport
-        self._info = None
-        self._info_lock = threading.Lock()
+        self.info = Info(transport)
+        self.account = Account(transport)
+        self.containers = Containers(transport)
+        self.objects = Objects(transport, self.info)
+        self.bulk = Bulk(transport, self.info, self.objects)
+        self.reads = Reads(transport, self.containers, self.objects)
+        self.large = LargeObjects(transport, self.containers, self.objects, self.bulk, self.reads)
+        self.uploads = Uploads(
+            transport, self.info, self.containers, self.objects, self.reads, self.large
+        )
+        self.copies = Copies(
+            transport, self.info, self.objects, self.reads, self.large, self.uploads
+        )
+        # the flat API: each name is one service's method
+        self.capabilities = self.info.capabilities
+        self.metadata_limits = self.info.metadata_limits
+        self.large_object_limits = self.info.large_object_limits
+        self.head_account = self.account.head_account
+        self.post_account = self.account.post_account
+        self.iter_containers = self.account.iter_containers
+        self.put_container = self.containers.put_container
+        self.head_container = self.containers.head_container
+        self.post_container = self.containers.post_container
+        self.delete_container = self.containers.delete_container
+        self.iter_objects = self.containers.iter_objects
+        self.is_versioned = self.containers.is_versioned
+        self.put_object = self.objects.put_object
+        self.head_object = self.objects.head_object
+        self.head_or_none = self.objects.head_or_none
+        self.newest_headers = self.objects.newest_headers
+        self.post_object = self.objects.post_object
+        self.update_object_metadata = self.objects.update_object_metadata
+        self.delete_object = self.objects.delete_object
+        self.delete_many = self.bulk.delete_many
+        self.get_object = self.reads.get_object
+        self.get_range = self.reads.get_range
+        self.download_object = self.reads.download_object
+        self.segments_of = self.reads.segments_of
+        self.slo_segments = self.reads.slo_segments
+        self.matches_file = self.large.matches_file
+        self.remove_object = self.large.remove_object
+        self.remove_objects = self.large.remove_objects
+        self.upload_file = self.uploads.upload_file
+        self.upload_stream = self.uploads.upload_stream
+        self.copy_object = self.copies.copy_object
+        self.move_object = self.copies.move_object
+        self.set_expiry = self.copies.set_expiry
 
     @classmethod
     def connect(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import quote
 
+from airflow_provider_swift.client.calls import ListingQuery
 from airflow_provider_swift.client.core import AfterRetry
 from airflow_provider_swift.client.errors import SwiftValidationError
 from airflow_provider_swift.client.listing import iter_listing
@@ -71,10 +72,11 @@ def container_headers(
     return headers
 
 
-class ContainerAPI:
+class Containers:
     """Requests on containers."""
 
-    transport: Transport
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
 
     def put_container(
         self,
@@ -122,24 +124,20 @@ class ContainerAPI:
         self.transport.request("DELETE", path, display=shown, after_retry=AfterRetry.DELETE)
 
     def iter_objects(
-        self,
-        container: str,
-        *,
-        prefix: str | None = None,
-        delimiter: str | None = None,
-        marker: str | None = None,
-        end_marker: str | None = None,
-        page_size: int | None = None,
+        self, container: str, **query: Unpack[ListingQuery]
     ) -> Iterator[dict[str, Any]]:
-        """Yield the container's objects (and ``subdir`` entries with a delimiter)."""
+        """Yield the container's objects (and ``subdir`` entries with a delimiter).
+
+        :param query: ``prefix``, ``delimiter``, ``marker``, ``end_marker``, ``page_size``.
+        """
         path, shown = container_path(container)
-        return iter_listing(
-            self.transport,
-            path,
-            shown,
-            prefix=prefix,
-            delimiter=delimiter,
-            marker=marker,
-            end_marker=end_marker,
-            page_size=page_size,
+        return iter_listing(self.transport, path, shown, **query)
+
+    def is_versioned(self, container: str) -> bool:
+        """Whether older versions of the container's objects are kept (either API)."""
+        headers = self.head_container(container)
+        return (
+            "x-versions-location" in headers
+            or "x-history-location" in headers
+            or headers.get("x-versions-enabled", "").lower() == "true"
         )

@@ -24,7 +24,7 @@ from typing import Any, Unpack
 from urllib.parse import quote
 
 from airflow_provider_swift.client.core import AfterRetry, Reply
-from airflow_provider_swift.client.download import large_object_kind
+from airflow_provider_swift.client.download import Reads, large_object_kind
 from airflow_provider_swift.client.errors import (
     SwiftChecksumError,
     SwiftConflictError,
@@ -32,13 +32,15 @@ from airflow_provider_swift.client.errors import (
     SwiftPreconditionFailedError,
     SwiftValidationError,
 )
+from airflow_provider_swift.client.info import Info
+from airflow_provider_swift.client.large_objects import LargeObjects
 from airflow_provider_swift.client.metadata import (
     metadata_from_headers,
     metadata_headers,
     validate_metadata,
 )
 from airflow_provider_swift.client.names import object_path
-from airflow_provider_swift.client.objects import POST_PRESERVED_HEADERS, strip_etag
+from airflow_provider_swift.client.objects import POST_PRESERVED_HEADERS, Objects, strip_etag
 from airflow_provider_swift.client.options import CopyOptions, copy_options
 from airflow_provider_swift.client.segments import (
     Segment,
@@ -46,7 +48,8 @@ from airflow_provider_swift.client.segments import (
     segment_name,
     segment_prefix,
 )
-from airflow_provider_swift.client.upload import UploadAPI
+from airflow_provider_swift.client.transport import Transport
+from airflow_provider_swift.client.upload import Uploads
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +79,24 @@ def _copy_from(container: str, name: str) -> str:
     return quote(f"/{container}/{name}", safe="/")
 
 
-class CopyAPI(UploadAPI):
+class Copies:
     """Server-side copies, moves and expiry."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        info: Info,
+        objects: Objects,
+        reads: Reads,
+        large: LargeObjects,
+        uploads: Uploads,
+    ) -> None:
+        self.transport = transport
+        self.info = info
+        self.objects = objects
+        self.reads = reads
+        self.large = large
+        self.uploads = uploads
 
     def _head(self, container: str, name: str, account: str | None) -> dict[str, str]:
         path, shown = object_path(container, name)
@@ -193,7 +212,7 @@ class CopyAPI(UploadAPI):
             merged.update(metadata_from_headers(source, "object"))
         merged.update({k.lower(): v for k, v in (metadata or {}).items()})
         if merged:
-            valid = validate_metadata(merged, self.metadata_limits())
+            valid = validate_metadata(merged, self.info.metadata_limits())
             headers.update(metadata_headers(valid, "object"))
         if keep_expiry and "x-delete-at" in source:
             headers["X-Delete-At"] = source["x-delete-at"]
@@ -211,7 +230,7 @@ class CopyAPI(UploadAPI):
         threads: int,
     ) -> CopyResult:
         etag = strip_etag(source.get("etag")) or ""
-        segments = self.segments_of(source_container, source_name, source) or []
+        segments = self.reads.segments_of(source_container, source_name, source) or []
         if composite_etag(s.etag for s in segments) != etag:
             raise SwiftConflictError(
                 "the source changed while its segment list was read; try again",
@@ -219,10 +238,10 @@ class CopyAPI(UploadAPI):
                 path=f"/{source_container}/{source_name}",
             )
         segment_container = f"{dest_container}_segments"
-        self._ensure_segment_container(dest_container, segment_container)
+        self.large.ensure_segment_container(dest_container, segment_container)
         prefix = segment_prefix(dest_name, kind, f"copy-{uuid.uuid4().hex}")
-        current = self.head_or_none(dest_container, dest_name)
-        old = self.replaced_segments(dest_container, dest_name, current)
+        current = self.objects.head_or_none(dest_container, dest_name)
+        old = self.large.replaced_segments(dest_container, dest_name, current)
         expiry = {"X-Delete-At": headers["X-Delete-At"]} if "X-Delete-At" in headers else {}
         copies: list[Segment | None] = [None] * len(segments)
 
@@ -260,16 +279,16 @@ class CopyAPI(UploadAPI):
                     )
             send = {k: v for k, v in headers.items()}
             if kind == "slo":
-                new_etag = self._put_slo_manifest(dest_container, dest_name, done, send)
+                new_etag = self.uploads.put_slo_manifest(dest_container, dest_name, done, send)
             else:
-                new_etag = self._put_dlo_manifest(
+                new_etag = self.uploads.put_dlo_manifest(
                     dest_container, dest_name, segment_container, prefix, send
                 )
         except BaseException as exc:
             made = [(s.container, s.name) for s in copies if s is not None]
-            self.discard_segments(dest_container, dest_name, made, f"copy failed ({exc})")
+            self.large.discard_segments(dest_container, dest_name, made, f"copy failed ({exc})")
             raise
-        self._retire(dest_container, dest_name, old, done)
+        self.large.retire(dest_container, dest_name, old, done)
         log.info(
             "Copied /%s/%s to /%s/%s: %s of %d segments, server-side",
             source_container, source_name, dest_container, dest_name, kind.upper(), len(done),
@@ -331,7 +350,7 @@ class CopyAPI(UploadAPI):
                 "DELETE", path, display=shown, account=source_account, after_retry=AfterRetry.DELETE
             )
         else:
-            self.remove_object(source_container, source_name, missing_ok=True)
+            self.large.remove_object(source_container, source_name, missing_ok=True)
         return result
 
     def set_expiry(
@@ -344,8 +363,8 @@ class CopyAPI(UploadAPI):
         """
         if delete_at is not None and delete_at <= time.time():
             raise SwiftValidationError(f"delete_at={delete_at} is in the past")
-        current = self.head_object(container, name)
-        segments = self.segments_of(container, name, current) or []
+        current = self.objects.head_object(container, name)
+        segments = self.reads.segments_of(container, name, current) or []
         change: dict[str, Any] = (
             {"headers": {"X-Delete-At": str(int(delete_at))}}
             if delete_at is not None
@@ -353,10 +372,10 @@ class CopyAPI(UploadAPI):
         )
 
         def one(segment: Segment) -> None:
-            self.update_object_metadata(segment.container, segment.name, **change)
+            self.objects.update_object_metadata(segment.container, segment.name, **change)
 
         # segments first: an object never expires before (or without) its segments
         with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
             list(pool.map(one, segments))
-        self.update_object_metadata(container, name, **change)
-        return self.head_object(container, name)
+        self.objects.update_object_metadata(container, name, **change)
+        return self.objects.head_object(container, name)

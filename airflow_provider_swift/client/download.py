@@ -21,7 +21,7 @@ from typing import IO, cast
 
 import requests
 
-from airflow_provider_swift.client.container import ContainerAPI
+from airflow_provider_swift.client.container import Containers
 from airflow_provider_swift.client.errors import (
     SwiftChecksumError,
     SwiftNotFoundError,
@@ -29,13 +29,14 @@ from airflow_provider_swift.client.errors import (
     SwiftValidationError,
 )
 from airflow_provider_swift.client.names import object_path
-from airflow_provider_swift.client.objects import ObjectAPI, strip_etag
+from airflow_provider_swift.client.objects import Objects, strip_etag
 from airflow_provider_swift.client.progress import Progress
 from airflow_provider_swift.client.segments import (
     Segment,
     parse_dlo_manifest_header,
     parse_slo_manifest,
 )
+from airflow_provider_swift.client.transport import Transport
 from airflow_provider_swift.client.verify import StreamVerifier
 
 #: Bytes read from a response at a time: small enough that a connection breaking
@@ -70,8 +71,13 @@ def large_object_kind(headers: Mapping[str, str]) -> str | None:
     return None
 
 
-class DownloadAPI(ObjectAPI, ContainerAPI):
+class Reads:
     """Segment discovery and verified reads."""
+
+    def __init__(self, transport: Transport, containers: Containers, objects: Objects) -> None:
+        self.transport = transport
+        self.containers = containers
+        self.objects = objects
 
     def slo_segments(self, container: str, name: str, *, depth: int = 0) -> list[Segment]:
         """The data segments of an SLO, nested manifests expanded, in order."""
@@ -94,14 +100,14 @@ class DownloadAPI(ObjectAPI, ContainerAPI):
         container, prefix = parse_dlo_manifest_header(manifest_header)
         return [
             Segment(container, entry["name"], entry["hash"], int(entry["bytes"]))
-            for entry in self.iter_objects(container, prefix=prefix)
+            for entry in self.containers.iter_objects(container, prefix=prefix)
         ]
 
     def segments_of(
         self, container: str, name: str, headers: Mapping[str, str] | None = None
     ) -> list[Segment] | None:
         """A large object's data segments in order, or None for a plain object."""
-        headers = headers if headers is not None else self.head_object(container, name)
+        headers = headers if headers is not None else self.objects.head_object(container, name)
         kind = large_object_kind(headers)
         if kind == "slo":
             return self.slo_segments(container, name)

@@ -10,17 +10,19 @@ from typing import Any
 from airflow_provider_swift.client.core import info_url
 from airflow_provider_swift.client.errors import SwiftHTTPError
 from airflow_provider_swift.client.metadata import MetadataLimits
+from airflow_provider_swift.client.segments import Limits
 from airflow_provider_swift.client.transport import Transport
 
 log = logging.getLogger(__name__)
 
 
-class InfoAPI:
+class Info:
     """``/info``, fetched once per client and cached (it changes only on redeploys)."""
 
-    transport: Transport
-    _info: dict[str, Any] | None = None
-    _info_lock = threading.Lock()
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+        self._info: dict[str, Any] | None = None
+        self._info_lock = threading.Lock()
 
     def capabilities(self, *, refresh: bool = False) -> dict[str, Any]:
         """Return ``/info`` as a dict (``{}`` when the cluster does not expose it)."""
@@ -46,3 +48,7 @@ class InfoAPI:
     def metadata_limits(self) -> MetadataLimits:
         """Metadata limits from ``/info`` (Swift's defaults where it says nothing)."""
         return MetadataLimits.from_info(self.capabilities().get("swift", {}))
+
+    def large_object_limits(self) -> Limits:
+        """Segment and manifest limits from ``/info`` (Swift's defaults where it is silent)."""
+        return Limits.from_info(self.capabilities())

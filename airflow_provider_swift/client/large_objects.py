@@ -1,4 +1,4 @@
-"""What every large-object operation needs: limits, versioning, identity, cleanup, deletes.
+"""What every large-object operation needs: identity, segment cleanup, deletes.
 
 Large objects own their segments: deleting one removes its segments (after the
 manifest, for a DLO, so no manifest ever points at missing data), and overwriting
@@ -14,40 +14,44 @@ import logging
 import os
 from collections.abc import Iterable, Mapping
 
-from airflow_provider_swift.client.bulk import BulkAPI, BulkDeleteResult
+from airflow_provider_swift.client.bulk import Bulk, BulkDeleteResult
+from airflow_provider_swift.client.container import Containers
 from airflow_provider_swift.client.core import AfterRetry
-from airflow_provider_swift.client.download import DownloadAPI, large_object_kind
+from airflow_provider_swift.client.download import Reads, large_object_kind
 from airflow_provider_swift.client.errors import (
     SwiftError,
     SwiftNotFoundError,
 )
 from airflow_provider_swift.client.names import object_path
-from airflow_provider_swift.client.objects import md5_of_stream, strip_etag
-from airflow_provider_swift.client.segments import Limits, Segment
+from airflow_provider_swift.client.objects import Objects, md5_of_stream, strip_etag
+from airflow_provider_swift.client.segments import Segment
+from airflow_provider_swift.client.transport import Transport
 
 log = logging.getLogger(__name__)
 
 
-class LargeObjectAPI(DownloadAPI, BulkAPI):
-    """Whole-object operations that understand large objects."""
+def common_prefix(names: list[str]) -> str:
+    """The longest string every name starts with (characters, not path components)."""
+    return os.path.commonprefix(names)  # noqa: RUF071 -- a listing prefix is a string
 
-    def large_object_limits(self) -> Limits:
-        return Limits.from_info(self.capabilities())
 
-    def is_versioned(self, container: str) -> bool:
-        """Whether older versions of the container's objects are kept (either API)."""
-        headers = self.head_container(container)
-        return (
-            "x-versions-location" in headers
-            or "x-history-location" in headers
-            or headers.get("x-versions-enabled", "").lower() == "true"
-        )
+class LargeObjects:
+    """Whole-object operations that understand large objects: identity checks,
+    segment retirement, deletes that take segments along."""
 
-    def head_or_none(self, container: str, name: str) -> dict[str, str] | None:
-        try:
-            return self.head_object(container, name)
-        except SwiftNotFoundError:
-            return None
+    def __init__(
+        self,
+        transport: Transport,
+        containers: Containers,
+        objects: Objects,
+        bulk: Bulk,
+        reads: Reads,
+    ) -> None:
+        self.transport = transport
+        self.containers = containers
+        self.objects = objects
+        self.bulk = bulk
+        self.reads = reads
 
     def matches_file(
         self, container: str, name: str, path: str, headers: Mapping[str, str] | None = None
@@ -57,11 +61,11 @@ class LargeObjectAPI(DownloadAPI, BulkAPI):
         Plain objects compare the file's MD5 with the ETag; large objects compare the
         MD5 of each stretch of the file with the matching segment's.
         """
-        headers = headers if headers is not None else self.head_or_none(container, name)
+        headers = headers if headers is not None else self.objects.head_or_none(container, name)
         if headers is None or not os.path.isfile(path):
             return False
         size = os.path.getsize(path)
-        segments = self.segments_of(container, name, headers)
+        segments = self.reads.segments_of(container, name, headers)
         with open(path, "rb") as handle:
             if segments is None:
                 return int(headers.get("content-length", -1)) == size and md5_of_stream(
@@ -81,7 +85,7 @@ class LargeObjectAPI(DownloadAPI, BulkAPI):
         """The segments of the object about to be replaced (read BEFORE overwriting it)."""
         if current is None or large_object_kind(current) is None:
             return []
-        return self.segments_of(container, name, current) or []
+        return self.reads.segments_of(container, name, current) or []
 
     def discard_segments(
         self, container: str, name: str, segments: list[tuple[str, str]], why: str
@@ -92,10 +96,10 @@ class LargeObjectAPI(DownloadAPI, BulkAPI):
         what is stored cannot be read, every segment is kept (an orphan can be
         cleaned later; a dangling manifest is data lost)."""
         try:
-            stored = self.newest_headers(container, name)
+            stored = self.objects.newest_headers(container, name)
             used = {
                 (s.container, s.name)
-                for s in (self.segments_of(container, name, stored) or [] if stored else [])
+                for s in (self.reads.segments_of(container, name, stored) or [] if stored else [])
             }
         except SwiftError as exc:
             log.warning(
@@ -110,9 +114,21 @@ class LargeObjectAPI(DownloadAPI, BulkAPI):
         if doomed:
             log.warning("%s; deleting the %d segments it created", why, len(doomed))
             with contextlib.suppress(SwiftError):
-                self.delete_many(doomed)
+                self.bulk.delete_many(doomed)
 
-    def _retire(
+    def ensure_segment_container(self, container: str, segment_container: str) -> None:
+        """Create the segment container if missing, in the container's storage policy."""
+        try:
+            self.containers.head_container(segment_container)
+            return
+        except SwiftNotFoundError:
+            pass
+        policy = self.containers.head_container(container).get("x-storage-policy")
+        self.containers.put_container(
+            segment_container, headers={"X-Storage-Policy": policy} if policy else None
+        )
+
+    def retire(
         self, container: str, name: str, old: list[Segment], segments: list[Segment]
     ) -> None:
         """After an overwrite, delete the old object's segments the new one does not use.
@@ -129,10 +145,10 @@ class LargeObjectAPI(DownloadAPI, BulkAPI):
         ]
         if not doomed:
             return
-        if self.is_versioned(container):
+        if self.containers.is_versioned(container):
             log.info("Keeping %d old segments: /%s is versioned", len(doomed), container)
             return
-        result = self.delete_many(doomed)
+        result = self.bulk.delete_many(doomed)
         if result.errors:
             log.warning("Could not delete some old segments of /%s/%s: %s", container, name,
                         result.errors[:5])  # fmt: skip
@@ -147,7 +163,7 @@ class LargeObjectAPI(DownloadAPI, BulkAPI):
 
         :return: True if deleted; False if absent and ``missing_ok``.
         """
-        current = self.head_or_none(container, name)
+        current = self.objects.head_or_none(container, name)
         if current is None:
             if missing_ok:
                 return False
@@ -155,15 +171,15 @@ class LargeObjectAPI(DownloadAPI, BulkAPI):
                 "object not found", status=404, method="DELETE", path=f"/{container}/{name}"
             )
         kind = large_object_kind(current)
-        if kind is None or self.is_versioned(container):
-            self.delete_object(container, name)
+        if kind is None or self.containers.is_versioned(container):
+            self.objects.delete_object(container, name)
             return True
         if kind == "slo":
             self._delete_slo(container, name)
             return True
-        segments = self.segments_of(container, name, current) or []
-        self.delete_object(container, name)  # the manifest first: never a broken DLO
-        self.delete_many((s.container, s.name) for s in segments).raise_for_errors()
+        segments = self.reads.segments_of(container, name, current) or []
+        self.objects.delete_object(container, name)  # the manifest first: never a broken DLO
+        self.bulk.delete_many((s.container, s.name) for s in segments).raise_for_errors()
         return True
 
     def _delete_slo(self, container: str, name: str) -> None:
@@ -202,16 +218,16 @@ class LargeObjectAPI(DownloadAPI, BulkAPI):
         listed = {
             entry["name"]: entry
             # the common *string* prefix narrows the listing to what can match
-            for entry in self.iter_objects(container, prefix=os.path.commonprefix(wanted))  # noqa: RUF071
+            for entry in self.containers.iter_objects(container, prefix=common_prefix(wanted))
         }
         segments: list[tuple[str, str]] = []
-        versioned = self.is_versioned(container)
+        versioned = self.containers.is_versioned(container)
         for name in wanted:
             entry = listed.get(name)
             maybe_large = entry is not None and ("slo_etag" in entry or int(entry["bytes"]) == 0)
             if maybe_large and not versioned:
-                found = self.segments_of(container, name) if entry is not None else None
+                found = self.reads.segments_of(container, name) if entry is not None else None
                 segments += [(s.container, s.name) for s in found or ()]
-        result = self.delete_many((container, name) for name in wanted)
-        result.merge(self.delete_many(segments))
+        result = self.bulk.delete_many((container, name) for name in wanted)
+        result.merge(self.bulk.delete_many(segments))
         return result

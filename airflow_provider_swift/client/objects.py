@@ -23,14 +23,14 @@ from airflow_provider_swift.client.errors import (
     SwiftNotFoundError,
     SwiftPreconditionFailedError,
 )
-from airflow_provider_swift.client.info import InfoAPI
+from airflow_provider_swift.client.info import Info
 from airflow_provider_swift.client.metadata import (
     metadata_from_headers,
     metadata_headers,
     validate_metadata,
 )
 from airflow_provider_swift.client.names import object_path
-from airflow_provider_swift.client.transport import Body, Readable
+from airflow_provider_swift.client.transport import Body, Readable, Transport
 
 log = logging.getLogger(__name__)
 
@@ -143,8 +143,12 @@ class BoundedReader:
         return True
 
 
-class ObjectAPI(InfoAPI):
+class Objects:
     """Requests on objects."""
+
+    def __init__(self, transport: Transport, info: Info) -> None:
+        self.transport = transport
+        self.info = info
 
     def put_object(  # noqa: PLR0913 -- one keyword per header (pyproject.toml)
         self,
@@ -172,7 +176,7 @@ class ObjectAPI(InfoAPI):
         path, shown = object_path(container, name)
         send = dict(headers or {})
         if metadata:
-            limits = self.metadata_limits()
+            limits = self.info.metadata_limits()
             send.update(metadata_headers(validate_metadata(metadata, limits), "object"))
         if content_type:
             send["Content-Type"] = content_type
@@ -237,6 +241,13 @@ class ObjectAPI(InfoAPI):
             "manifest" if manifest is not None else "MD5",
         )  # fmt: skip
         return PutResult(etag=strip_etag(stored.get("etag")) or "", headers=stored)
+
+    def head_or_none(self, container: str, name: str) -> dict[str, str] | None:
+        """Object headers, or None if it does not exist."""
+        try:
+            return self.head_object(container, name)
+        except SwiftNotFoundError:
+            return None
 
     def newest_headers(self, container: str, name: str) -> dict[str, str] | None:
         """HEAD with ``X-Newest`` (every replica asked, the newest answer wins): what
@@ -306,7 +317,7 @@ class ObjectAPI(InfoAPI):
         for key in remove:
             merged.pop(key.lower(), None)
         merged.update({k.lower(): "" if v is None else str(v) for k, v in (metadata or {}).items()})
-        merged = validate_metadata(merged, self.metadata_limits())
+        merged = validate_metadata(merged, self.info.metadata_limits())
         send: dict[str, object] = {
             key: current[key] for key in POST_PRESERVED_HEADERS if key in current
         }

@@ -8,7 +8,7 @@ stored -- and writes the manifest only when every segment is in place:
 * on failure, the segments this upload sent are deleted (unless ``leave_segments``)
   and no manifest is written, so nothing half-uploaded ever looks complete;
 * on success, the old object's segments that the new manifest does not reference
-  are deleted, except in versioned containers (see ``LargeObjectAPI._retire``);
+  are deleted, except in versioned containers (see ``LargeObjects.retire``);
 * a retried upload of the same unchanged file finds its segments under the same
   names and re-sends only those missing or different (checked by MD5).
 """
@@ -27,19 +27,20 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass
 from typing import IO, Any, Unpack
 
+from airflow_provider_swift.client.container import Containers
 from airflow_provider_swift.client.core import AfterRetry
-from airflow_provider_swift.client.download import large_object_kind
+from airflow_provider_swift.client.download import Reads, large_object_kind
 from airflow_provider_swift.client.errors import (
     SwiftChecksumError,
-    SwiftNotFoundError,
     SwiftPreconditionFailedError,
     SwiftValidationError,
     error_for_status,
 )
-from airflow_provider_swift.client.large_objects import LargeObjectAPI
+from airflow_provider_swift.client.info import Info
+from airflow_provider_swift.client.large_objects import LargeObjects
 from airflow_provider_swift.client.metadata import metadata_headers, validate_metadata
 from airflow_provider_swift.client.names import object_path
-from airflow_provider_swift.client.objects import md5_of_stream, strip_etag
+from airflow_provider_swift.client.objects import Objects, md5_of_stream, strip_etag
 from airflow_provider_swift.client.options import UploadOptions, upload_options
 from airflow_provider_swift.client.pieces import (
     HashingReader,
@@ -59,6 +60,7 @@ from airflow_provider_swift.client.segments import (
     segment_sizes,
     slo_manifest,
 )
+from airflow_provider_swift.client.transport import Transport
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +82,24 @@ class UploadResult:
         return asdict(self)
 
 
-class UploadAPI(LargeObjectAPI):
+class Uploads:
     """Uploads of any size."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        info: Info,
+        containers: Containers,
+        objects: Objects,
+        reads: Reads,
+        large: LargeObjects,
+    ) -> None:
+        self.transport = transport
+        self.info = info
+        self.containers = containers
+        self.objects = objects
+        self.reads = reads
+        self.large = large
 
     def upload_file(
         self,
@@ -110,17 +128,17 @@ class UploadAPI(LargeObjectAPI):
             raise SwiftValidationError(f"local file {source!r} is not a readable file")
         size = stat.st_size
         chosen = choose_segment_size(
-            size, self.large_object_limits(), segment_size=opts["segment_size"],
+            size, self.info.large_object_limits(), segment_size=opts["segment_size"],
             kind=opts["large_object"],
         )  # fmt: skip
         object_path(container, name)
-        current = self.head_or_none(container, name)
+        current = self.objects.head_or_none(container, name)
         _refuse_existing(container, name, current, opts["if_exists"])
         sizes = segment_sizes(size, chosen) if chosen else [size]
         if (
             current is not None
             and opts["if_exists"] == "skip_identical"
-            and self.matches_file(container, name, source, current)
+            and self.large.matches_file(container, name, source, current)
         ):
             kind = large_object_kind(current)
             log.info("Skipping /%s/%s: identical object already stored", container, name)
@@ -167,12 +185,12 @@ class UploadAPI(LargeObjectAPI):
         if opts["if_exists"] == "skip_identical":
             raise SwiftValidationError("if_exists='skip_identical' needs a file, not a stream")
         chosen = choose_segment_size(
-            None, self.large_object_limits(), segment_size=opts["segment_size"],
+            None, self.info.large_object_limits(), segment_size=opts["segment_size"],
             kind=opts["large_object"],
         )  # fmt: skip
         assert chosen is not None
         object_path(container, name)
-        current = self.head_or_none(container, name)
+        current = self.objects.head_or_none(container, name)
         _refuse_existing(container, name, current, opts["if_exists"])
         spooler = Spooler(stream, chosen)
         first, first_size = spooler.next_segment()
@@ -220,11 +238,11 @@ class UploadAPI(LargeObjectAPI):
         content_length: int | None = None,
     ) -> UploadResult:
         """One PUT; then the replaced object's segments retired."""
-        old = self.replaced_segments(container, name, current)
+        old = self.large.replaced_segments(container, name, current)
         started = time.monotonic()
         create_only = opts["if_exists"] == "fail"
         with _already_exists(container, name):
-            put = self.put_object(
+            put = self.objects.put_object(
                 container,
                 name,
                 body,
@@ -236,7 +254,7 @@ class UploadAPI(LargeObjectAPI):
             )
         if create_only:
             self._confirm_sole_writer(container, name, put.etag, started)
-        self._retire(container, name, old, [])
+        self.large.retire(container, name, old, [])
         return UploadResult(container, name, put.etag, size)
 
     def _upload_large(
@@ -254,21 +272,21 @@ class UploadAPI(LargeObjectAPI):
         kind = opts["large_object"]
         send = _with_expiry(opts["headers"], opts["delete_at"])
         if opts["metadata"]:
-            limits = self.metadata_limits()
+            limits = self.info.metadata_limits()
             send.update(metadata_headers(validate_metadata(opts["metadata"], limits), "object"))
         if opts["content_type"]:
             send["Content-Type"] = opts["content_type"]
         if opts["if_exists"] == "fail":
             send["If-None-Match"] = "*"
         segment_container = opts["segment_container"] or f"{container}_segments"
-        self._ensure_segment_container(container, segment_container)
+        self.large.ensure_segment_container(container, segment_container)
         prefix = segment_prefix(name, kind, upload_id)
         existing = (
-            {e["name"]: e for e in self.iter_objects(segment_container, prefix=prefix)}
+            {e["name"]: e for e in self.containers.iter_objects(segment_container, prefix=prefix)}
             if resume
             else {}
         )
-        old = self.replaced_segments(container, name, current)
+        old = self.large.replaced_segments(container, name, current)
         keep = {(s.container, s.name) for s in old}
         sent: list[tuple[str, str]] = []
         try:
@@ -280,17 +298,17 @@ class UploadAPI(LargeObjectAPI):
             started = time.monotonic()
             with _already_exists(container, name):
                 if kind == "slo":
-                    etag = self._put_slo_manifest(container, name, segments, send)
+                    etag = self.put_slo_manifest(container, name, segments, send)
                 else:
-                    etag = self._put_dlo_manifest(container, name, segment_container, prefix, send)
+                    etag = self.put_dlo_manifest(container, name, segment_container, prefix, send)
             if opts["if_exists"] == "fail":
                 self._confirm_sole_writer(container, name, etag, started)
         except BaseException as exc:
             doomed = [pair for pair in sent if pair not in keep]
             if doomed and not opts["leave_segments"]:
-                self.discard_segments(container, name, doomed, f"upload failed ({exc})")
+                self.large.discard_segments(container, name, doomed, f"upload failed ({exc})")
             raise
-        self._retire(container, name, old, segments)
+        self.large.retire(container, name, old, segments)
         total = sum(s.size for s in segments)
         log.info(
             "Uploaded /%s/%s as %s: %d bytes in %d segments (%d sent, %d already stored)",
@@ -312,7 +330,7 @@ class UploadAPI(LargeObjectAPI):
         """
         elapsed = time.monotonic() - started
         time.sleep(min(max(2 * elapsed, 0.1), 5.0))
-        stored = self.newest_headers(container, name) or {}
+        stored = self.objects.newest_headers(container, name) or {}
         if strip_etag(stored.get("etag")) != strip_etag(etag):
             raise SwiftPreconditionFailedError(
                 "object already exists and if_exists='fail': a concurrent upload of the "
@@ -321,17 +339,6 @@ class UploadAPI(LargeObjectAPI):
                 method="PUT",
                 path=f"/{container}/{name}",
             )
-
-    def _ensure_segment_container(self, container: str, segment_container: str) -> None:
-        try:
-            self.head_container(segment_container)
-            return
-        except SwiftNotFoundError:
-            pass
-        policy = self.head_container(container).get("x-storage-policy")
-        self.put_container(
-            segment_container, headers={"X-Storage-Policy": policy} if policy else None
-        )
 
     def _put_segments(
         self,
@@ -400,10 +407,10 @@ class UploadAPI(LargeObjectAPI):
                 raise error
         return [f.result() for f in futures]
 
-    def _put_slo_manifest(
+    def put_slo_manifest(
         self, container: str, name: str, segments: list[Segment], headers: dict[str, str | bytes]
     ) -> str:
-        limits = self.large_object_limits()
+        limits = self.info.large_object_limits()
         if len(segments) > limits.max_manifest_segments:
             raise SwiftValidationError(
                 f"{len(segments)} segments exceed the cluster's limit of "
@@ -453,12 +460,12 @@ class UploadAPI(LargeObjectAPI):
         the stored SLO is the one the lost attempt wrote (same ETag, same segments),
         else raise "already exists" -- whose failure path keeps every segment a stored
         manifest references."""
-        stored = self.newest_headers(container, name)
+        stored = self.objects.newest_headers(container, name)
         ours = (
             stored is not None
             and large_object_kind(stored) == "slo"
             and strip_etag(stored.get("etag")) == etag
-            and [(s.container, s.name) for s in self.slo_segments(container, name)]
+            and [(s.container, s.name) for s in self.reads.slo_segments(container, name)]
             == [(s.container, s.name) for s in segments]
         )
         if not ours:
@@ -474,7 +481,7 @@ class UploadAPI(LargeObjectAPI):
             "stored: it is this upload's (same ETag and segments)", container, name,
         )  # fmt: skip
 
-    def _put_dlo_manifest(
+    def put_dlo_manifest(
         self,
         container: str,
         name: str,
@@ -483,8 +490,8 @@ class UploadAPI(LargeObjectAPI):
         headers: dict[str, str | bytes],
     ) -> str:
         send = {**headers, "X-Object-Manifest": dlo_manifest_header(segment_container, prefix)}
-        self.put_object(container, name, b"", headers=send)
-        return strip_etag(self.head_object(container, name).get("etag")) or ""
+        self.objects.put_object(container, name, b"", headers=send)
+        return strip_etag(self.objects.head_object(container, name).get("etag")) or ""
 
 
 @contextlib.contextmanager

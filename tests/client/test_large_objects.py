@@ -375,7 +375,7 @@ def test_manifest_refused_by_swift_is_a_typed_error(
     swift_client.put_container(f"{container}_segments")
     missing = Segment(f"{container}_segments", "nope", "0" * 32, 10)
     with pytest.raises(SwiftHTTPError) as info:
-        swift_client._put_slo_manifest(container, "bad", [missing], {})
+        swift_client.uploads.put_slo_manifest(container, "bad", [missing], {})
     assert info.value.status == 400 and "nope" in str(info.value)
     with pytest.raises(SwiftNotFoundError):
         swift_client.head_object(container, "bad")
@@ -385,7 +385,7 @@ def test_delete_without_bulk_middleware_falls_back_to_parallel_deletes(
     swift_client: SwiftClient, container: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     info = {k: v for k, v in swift_client.capabilities().items() if k != "bulk_delete"}
-    monkeypatch.setattr(swift_client, "capabilities", lambda refresh=False: info)
+    monkeypatch.setattr(swift_client.info, "capabilities", lambda refresh=False: info)
     swift_client.upload_file(
         container, "slo", make_file(tmp_path / "src", 3 * 128 * KIB), segment_size=128 * KIB
     )

@@ -109,14 +109,14 @@ def test_move_fails_and_deletes_nothing_if_the_source_changes(
 ) -> None:
     hook.upload_bytes(container, "src", b"version 1")
     client = hook.client
-    real_copy = client.copy_object
+    real_copy = client.copies.copy_object
 
     def copy_then_replace_source(*args: object, **kwargs: object) -> object:
         result = real_copy(*args, **kwargs)  # type: ignore[arg-type]
         client.put_object(container, "src", b"version 2")  # a writer in between
         return result
 
-    monkeypatch.setattr(client, "copy_object", copy_then_replace_source)
+    monkeypatch.setattr(client.copies, "copy_object", copy_then_replace_source)
     with pytest.raises(SwiftConflictError, match="nothing was deleted"):
         hook.move_object(container, "src", container, "dst")
     assert hook.read_object(container, "src") == b"version 2"
