@@ -100,8 +100,7 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     "token": _secret(
         "Token",
         AUTH,
-        "Keystone token, or the token for a storage URL (or put it in the Password "
-        "field). Masked.",
+        "Keystone token, or the token for a storage URL (or put it in the Password field). Masked.",
     ),
     "storage_url": _field(
         "Storage URL",
@@ -139,8 +138,7 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     "insecure": _field(
         "Skip TLS certificate verification",
         TLS,
-        "Only for test clusters with self-signed certificates. Off: certificates are "
-        "verified.",
+        "Only for test clusters with self-signed certificates. Off: certificates are verified.",
         "boolean",
     ),
     "ca_cert": _field(
@@ -161,8 +159,7 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     "retry_max_attempts": _field(
         "Attempts per request",
         NETWORK,
-        "Including the first; retried on connection errors, 408, 429, 498 and 5xx. "
-        "Empty: 5.",
+        "Including the first; retried on connection errors, 408, 429, 498 and 5xx. Empty: 5.",
         "integer",
         minimum=1,
     ),

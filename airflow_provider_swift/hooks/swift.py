@@ -549,8 +549,8 @@ class SwiftHook(BaseHook):
 
     def temp_url_key(self, container: str | None = None) -> str:
         """The key temporary URLs are signed with: the connection's ``temp_url_secret``
-        extra (``temp_url_key`` before 0.2), else the account's, else the container's
-        ``Temp-URL-Key`` metadata."""
+        extra (the older name ``temp_url_key`` is still read), else the account's, else
+        the container's ``Temp-URL-Key`` metadata."""
         extra = self.get_connection(self.swift_conn_id).extra_dejson
         key = extra.get("temp_url_secret") or extra.get("temp_url_key")
         if not key:

@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
 from playwright.sync_api import Browser, Locator, Page, Route, sync_playwright
 
 #: Milliseconds; the UI's first load compiles nothing but is 7 MB of JavaScript.
@@ -91,9 +92,12 @@ def open_section(dialog: Locator, title: str) -> None:
 
 def field(dialog: Locator, label: str) -> Locator:
     """The input of a dialog field by its visible label."""
-    return dialog.get_by_role("group").filter(
-        has=dialog.page.get_by_text(label, exact=True)
-    ).locator("input, textarea").first
+    return (
+        dialog.get_by_role("group")
+        .filter(has=dialog.page.get_by_text(label, exact=True))
+        .locator("input, textarea")
+        .first
+    )
 
 
 def extra_json(dialog: Locator) -> str:

@@ -24,12 +24,12 @@ import pytest
 
 pytest.importorskip("playwright")
 
-from playwright.sync_api import Browser, Locator, Page  # noqa: E402
+from playwright.sync_api import Browser, Locator, Page
 
-from airflow_provider_swift.hooks.form import AUTH_TYPE_LABELS  # noqa: E402
-from airflow_provider_swift.testing.server import LocalSwift, TempAuthUser  # noqa: E402
-from tests.airflow_stack import AirflowStack, airflow_stack  # noqa: E402
-from tests.ui.browser import (  # noqa: E402
+from airflow_provider_swift.hooks.form import AUTH_TYPE_LABELS
+from airflow_provider_swift.testing.server import LocalSwift, TempAuthUser
+from tests.airflow_stack import AirflowStack, airflow_stack
+from tests.ui.browser import (
     PATIENCE_MS,
     ResponseRecorder,
     chromium,
@@ -161,9 +161,7 @@ def add_connection(page: Page, ui: UI, conn_id: str, password: str) -> None:
     dialog.get_by_label("Port", exact=True).fill(str(ui.swift.ports["proxy"]))
     open_section(dialog, "Swift: authentication")
     choose(dialog, "auth_type", AUTH_TYPE_LABELS["tempauth"])
-    dialog.locator("#element_application_credential_secret").fill(
-        ui.secrets.application_credential
-    )
+    dialog.locator("#element_application_credential_secret").fill(ui.secrets.application_credential)
     dialog.locator("#element_token").fill(ui.secrets.token)
     open_section(dialog, "Swift: temporary URLs")
     dialog.locator("#element_temp_url_secret").fill(ui.secrets.temp_url)
@@ -179,9 +177,7 @@ def row(page: Page, conn_id: str) -> Locator:
 def test_connection(page: Page, conn_id: str) -> Locator:
     """Press the row's Test button; the toast that answers."""
     row(page, conn_id).get_by_role("button", name="Test Connection").click()
-    toast = page.locator("[data-scope=toast][data-part=root]").filter(
-        has_text="Test Connection"
-    )
+    toast = page.locator("[data-scope=toast][data-part=root]").filter(has_text="Test Connection")
     toast.first.wait_for()
     return toast.first
 
@@ -211,9 +207,7 @@ def stored_extra(ui: UI, conn_id: str) -> dict[str, object]:
 # -- the form -------------------------------------------------------------------------
 
 
-def test_add_dialog_shows_swift_fields_with_labels_and_sections(
-    session: Session, ui: UI
-) -> None:
+def test_add_dialog_shows_swift_fields_with_labels_and_sections(session: Session, ui: UI) -> None:
     dialog = open_add_dialog(session.page)
     for label in ("Auth URL", "User", "Password / key", "Port"):
         assert dialog.get_by_label(label, exact=True).is_visible(), label
