@@ -1,13 +1,24 @@
-"""Provider metadata read by Airflow through the ``apache_airflow_provider`` entry point."""
+"""Provider metadata read by Airflow through the ``apache_airflow_provider`` entry point.
+
+Airflow imports this in every process, so it imports nothing but the form's data.
+Validated against Airflow's own ``provider_info.schema.json`` in ``tests/test_provider.py``;
+the documentation link on Airflow's Providers page comes from ``[project.urls]``
+(``Documentation``) in pyproject.toml, not from here.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from airflow_provider_swift import __version__
-from airflow_provider_swift.hooks.connection import CONN_FIELDS, UI_FIELD_BEHAVIOUR
+from airflow_provider_swift.hooks.form import CONN_FIELDS, UI_FIELD_BEHAVIOUR
 
+INTEGRATION = "OpenStack Swift"
 ASSETS = "airflow_provider_swift.assets"
+
+
+def _modules(*names: str) -> list[dict[str, Any]]:
+    return [{"integration-name": INTEGRATION, "python-modules": list(names)}]
 
 
 def get_provider_info() -> dict[str, Any]:
@@ -19,17 +30,20 @@ def get_provider_info() -> dict[str, Any]:
         "versions": [__version__],
         "integrations": [
             {
-                "integration-name": "OpenStack Swift",
+                "integration-name": INTEGRATION,
                 "external-doc-url": "https://docs.openstack.org/swift/latest/",
                 "tags": ["software"],
             }
         ],
-        "hooks": [
-            {
-                "integration-name": "OpenStack Swift",
-                "python-modules": ["airflow_provider_swift.hooks.swift"],
-            }
-        ],
+        "operators": _modules(
+            "airflow_provider_swift.operators.container",
+            "airflow_provider_swift.operators.object",
+            "airflow_provider_swift.operators.copy",
+            "airflow_provider_swift.operators.lifecycle",
+        ),
+        "sensors": _modules("airflow_provider_swift.sensors.swift"),
+        "triggers": _modules("airflow_provider_swift.triggers.swift"),
+        "hooks": _modules("airflow_provider_swift.hooks.swift"),
         "filesystems": ["airflow_provider_swift.fs.swift"],
         "asset-uris": [
             {
@@ -42,7 +56,7 @@ def get_provider_info() -> dict[str, Any]:
         "connection-types": [
             {
                 "hook-class-name": "airflow_provider_swift.hooks.swift.SwiftHook",
-                "hook-name": "OpenStack Swift",
+                "hook-name": INTEGRATION,
                 "connection-type": "swift",
                 "conn-fields": CONN_FIELDS,
                 "ui-field-behaviour": {

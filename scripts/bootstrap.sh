@@ -7,6 +7,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 
+# The connection-dialog test (tests/ui/) drives Debian's chromium through Playwright;
+# Playwright's own browser download is never used. Installed only when missing, and
+# only where apt-get can install (CI runs as root on a fresh Debian).
+if ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    else
+        echo "chromium is not installed (apt-get install chromium): the browser test will be skipped" >&2
+    fi
+fi
+
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi

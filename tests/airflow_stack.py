@@ -36,7 +36,8 @@ T = TypeVar("T")
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 #: The ``job`` rows (``job_type``) of the components that heartbeat.
-JOB_TYPES = ("SchedulerJob", "DagProcessorJob", "TriggererJob")
+JOB_TYPES = {"scheduler": "SchedulerJob", "dag-processor": "DagProcessorJob",
+             "triggerer": "TriggererJob"}  # fmt: skip
 PARALLELISM = 2
 
 
@@ -107,10 +108,16 @@ class AirflowStack:
     """The running components, and helpers to drive and observe them."""
 
     def __init__(
-        self, home: Path, dags_folder: Path, env: Mapping[str, str], apps: str = "execution"
+        self,
+        home: Path,
+        dags_folder: Path,
+        env: Mapping[str, str],
+        apps: str = "execution",
+        components: tuple[str, ...] = COMPONENTS,
     ) -> None:
         self.home = home
         self.apps = apps
+        self.components = components
         self.dags_folder = dags_folder
         self.db_path = home / "airflow.db"
         self.port = free_port()
@@ -171,7 +178,7 @@ class AirflowStack:
             "dag-processor": ["dag-processor"],
             "triggerer": ["triggerer", "--skip-serve-logs"],
         }  # fmt: skip
-        for name in COMPONENTS:
+        for name in self.components:
             log = (self.log_dir / f"{name}.log").open("wb")
             self.processes[name] = subprocess.Popen(
                 [AIRFLOW, *commands[name]],
@@ -186,7 +193,12 @@ class AirflowStack:
 
     def wait_ready(self, timeout: float = 120) -> None:
         self.wait_for(self._api_healthy, timeout, "the API server's /execution/health")
-        self.wait_for(self._jobs_running, timeout, f"running jobs {JOB_TYPES}")
+        if self._job_types:
+            self.wait_for(self._jobs_running, timeout, f"running jobs {self._job_types}")
+
+    @property
+    def _job_types(self) -> set[str]:
+        return {JOB_TYPES[name] for name in self.components if name in JOB_TYPES}
 
     def _api_healthy(self) -> bool:
         try:
@@ -198,7 +210,7 @@ class AirflowStack:
 
     def _jobs_running(self) -> bool:
         rows = self.query("SELECT DISTINCT job_type FROM job WHERE state = 'running'")
-        return {row[0] for row in rows} >= set(JOB_TYPES)
+        return {row[0] for row in rows} >= self._job_types
 
     def stop(self) -> None:
         """SIGTERM each component's process group, then SIGKILL the groups and every
@@ -378,7 +390,7 @@ class AirflowStack:
     def logs(self, lines: int = 60) -> str:
         """The tail of each component's log, of every task log, and the DAG import errors."""
         parts = []
-        for name in COMPONENTS:
+        for name in self.components:
             path = self.log_dir / f"{name}.log"
             parts.append(f"----- {name} ({path}) -----\n{_tail(path, lines)}")
         for path in sorted((self.home / "logs").glob("dag_id=*/**/*.log")):
@@ -390,16 +402,21 @@ class AirflowStack:
 
 @contextlib.contextmanager
 def airflow_stack(
-    dags_folder: str | os.PathLike[str], env: Mapping[str, str], *, apps: str = "execution"
+    dags_folder: str | os.PathLike[str],
+    env: Mapping[str, str],
+    *,
+    apps: str = "execution",
+    components: tuple[str, ...] = COMPONENTS,
 ) -> Iterator[AirflowStack]:
     """A migrated temp AIRFLOW_HOME with the four components running; torn down after.
 
     ``env`` is added to the components' environment (connections as
     ``AIRFLOW_CONN_<ID>``, extra ``AIRFLOW__SECTION__KEY`` settings). ``apps``: the API
     server's (``execution`` is all the workers need; ``all`` adds the REST API and UI).
+    ``components``: which of :data:`COMPONENTS` to start (the UI needs only the API server).
     """
     home = Path(tempfile.mkdtemp(prefix="airflow-stack-"))
-    stack = AirflowStack(home, Path(dags_folder), env, apps)
+    stack = AirflowStack(home, Path(dags_folder), env, apps, components)
     try:
         with stack.report_failures(120):
             stack.migrate()

@@ -46,7 +46,7 @@ def test_no_secret_in_logs_xcom_or_rendered_fields(
                 "host": swift.auth_url,
                 "login": swift.user.login,
                 "password": key,
-                "extra": {"temp_url_key": temp_url_key},
+                "extra": {"temp_url_secret": temp_url_key},
             }
         ),
     )

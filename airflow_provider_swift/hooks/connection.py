@@ -12,7 +12,7 @@ host                auth URL, e.g. ``http://swift:8080/auth/v1.0`` or
 login               tempauth ``account:user``, or the Keystone user name
 password            tempauth key, Keystone password, application-credential secret,
                     or the token for ``token``/``preauthenticated``
-extra               see :data:`CONN_FIELDS`
+extra               see :data:`airflow_provider_swift.hooks.form.CONN_FIELDS`
 ==================  ====================================================================
 """
 
@@ -22,69 +22,10 @@ from collections.abc import Mapping
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from airflow_provider_swift.client.auth import AUTH_TYPES, AuthOptions, AuthType
+from airflow_provider_swift.client.auth import AuthOptions, AuthType
 from airflow_provider_swift.client.errors import SwiftValidationError
 from airflow_provider_swift.client.retry import RetryPolicy
 from airflow_provider_swift.client.transport import TransportOptions
-
-
-def _field(
-    label: str, kind: str = "string", description: str = "", **schema: Any
-) -> dict[str, Any]:
-    spec: dict[str, Any] = {"label": label, "schema": {"type": [kind, "null"], **schema}}
-    if description:
-        spec["description"] = description
-    return spec
-
-
-#: Extra fields of a ``swift`` connection, in Airflow's static ``conn-fields`` form.
-CONN_FIELDS: dict[str, dict[str, Any]] = {
-    "auth_type": _field(
-        "Auth type",
-        description="tempauth, password, application_credential, token or "
-        "preauthenticated; inferred when empty",
-        enum=[*AUTH_TYPES, None],
-    ),
-    "project_name": _field("Project name"),
-    "project_id": _field("Project ID"),
-    "project_domain_name": _field("Project domain name", description="default: Default"),
-    "project_domain_id": _field("Project domain ID"),
-    "user_domain_name": _field("User domain name", description="default: Default"),
-    "user_domain_id": _field("User domain ID"),
-    "region_name": _field("Region"),
-    "interface": _field("Endpoint interface", description="public (default), internal, admin"),
-    "storage_url": _field(
-        "Storage URL", description="overrides the catalog; required for preauthenticated"
-    ),
-    "application_credential_id": _field("Application credential ID"),
-    "application_credential_name": _field("Application credential name"),
-    "verify": _field("Verify TLS certificates", "boolean", default=True),
-    "ca_cert": _field("CA bundle path"),
-    "client_cert": _field("Client certificate path"),
-    "client_key": _field("Client key path"),
-    "connect_timeout": _field("Connect timeout (s)", "number", default=10),
-    "read_timeout": _field("Read timeout (s)", "number", default=60),
-    "retry_max_attempts": _field("Retry: max attempts", "integer", default=5),
-    "retry_deadline": _field("Retry: overall deadline (s)", "number", default=300),
-    "temp_url_key": _field("Temp URL key", description="signs temporary URLs; masked"),
-    "segment_size": _field(
-        "swift:// paths: segment size (bytes)",
-        "integer",
-        description="files written through ObjectStoragePath past this size become large objects",
-    ),
-    "large_object": _field("swift:// paths: large object kind", enum=["slo", "dlo", None]),
-}
-
-UI_FIELD_BEHAVIOUR: dict[str, Any] = {
-    "hidden_fields": ["schema", "port"],
-    "relabeling": {"host": "Auth URL", "login": "User", "password": "Key / password / token"},
-    "placeholders": {
-        "host": "http://127.0.0.1:8080/auth/v1.0 or https://keystone:5000/v3",
-        "login": "account:user (tempauth) or user name (Keystone)",
-        "auth_type": "tempauth",
-        "interface": "public",
-    },
-}
 
 
 def _text(value: Any) -> str | None:
@@ -92,6 +33,10 @@ def _text(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def _unset_as(value: Any, default: Any) -> Any:
+    return default if value is None or value == "" else value
 
 
 def _bool(value: Any, name: str) -> bool:
@@ -193,7 +138,11 @@ def options_from_connection(
     )
     auth.validate()
 
-    verify: bool | str = _bool(extra.get("verify", True), "verify")
+    # the form's switch is ``insecure`` (python-swiftclient's word for it); Airflow's
+    # dialog stores null for every field left empty, so null means unset throughout
+    verify: bool | str = _bool(_unset_as(extra.get("verify"), True), "verify")
+    if _bool(_unset_as(extra.get("insecure"), False), "insecure"):
+        verify = False
     ca_cert = _text(extra.get("ca_cert"))
     if verify and ca_cert:
         verify = ca_cert

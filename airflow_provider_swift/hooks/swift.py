@@ -35,11 +35,8 @@ from airflow_provider_swift.client.options import (
 )
 from airflow_provider_swift.client.tempurl import temp_url
 from airflow_provider_swift.hooks.arguments import absolute_expiry, file_md5, glob_prefix
-from airflow_provider_swift.hooks.connection import (
-    CONN_FIELDS,
-    UI_FIELD_BEHAVIOUR,
-    options_from_connection,
-)
+from airflow_provider_swift.hooks.connection import options_from_connection
+from airflow_provider_swift.hooks.form import CONN_FIELDS, SECRET_FIELDS, UI_FIELD_BEHAVIOUR
 from airflow_provider_swift.hooks.lineage import record
 
 
@@ -58,7 +55,7 @@ class SwiftHook(BaseHook):
         super().__init__(**kwargs)
         self.swift_conn_id = swift_conn_id
 
-    # -- connection form (Airflow 2 UI; Airflow 3 reads provider info) -------------------
+    # -- connection form (Airflow 3.0/3.1 read these; 3.2+ read the provider info) ---
 
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
@@ -67,20 +64,24 @@ class SwiftHook(BaseHook):
 
     @classmethod
     def get_connection_form_widgets(cls) -> dict[str, Any]:
-        """Extra fields for the legacy (Flask) connection form, from :data:`CONN_FIELDS`."""
-        from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+        """Extra fields for UIs that read hooks rather than provider info (Airflow 3.0
+        and 3.1), from :data:`CONN_FIELDS`: secrets as password fields."""
+        from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
         from flask_babel import lazy_gettext
-        from wtforms import BooleanField, StringField
+        from wtforms import BooleanField, PasswordField, StringField
 
         widgets: dict[str, Any] = {}
         for name, spec in CONN_FIELDS.items():
+            label, description = lazy_gettext(spec["label"]), spec["description"]
             if "boolean" in spec["schema"]["type"]:
-                widgets[name] = BooleanField(
-                    lazy_gettext(spec["label"]), default=spec["schema"].get("default", False)
+                widgets[name] = BooleanField(label, description=description)
+            elif spec["schema"].get("format") == "password":
+                widgets[name] = PasswordField(
+                    label, description=description, widget=BS3PasswordFieldWidget()
                 )
             else:
                 widgets[name] = StringField(
-                    lazy_gettext(spec["label"]), widget=BS3TextFieldWidget()
+                    label, description=description, widget=BS3TextFieldWidget()
                 )
         return widgets
 
@@ -96,7 +97,7 @@ class SwiftHook(BaseHook):
         if conn.password:
             mask_secret(conn.password)
         extra = conn.extra_dejson
-        for key in ("application_credential_secret", "token", "temp_url_key"):
+        for key in (*SECRET_FIELDS, "temp_url_key"):
             if extra.get(key):
                 mask_secret(extra[key])
         auth, transport = options_from_connection(
@@ -506,9 +507,11 @@ class SwiftHook(BaseHook):
         return int(value) if value else None
 
     def temp_url_key(self, container: str | None = None) -> str:
-        """The key temporary URLs are signed with: the connection's ``temp_url_key``
-        extra, else the account's, else the container's ``Temp-URL-Key`` metadata."""
-        key = self.get_connection(self.swift_conn_id).extra_dejson.get("temp_url_key")
+        """The key temporary URLs are signed with: the connection's ``temp_url_secret``
+        extra (the older name ``temp_url_key`` is still read), else the account's, else
+        the container's ``Temp-URL-Key`` metadata."""
+        extra = self.get_connection(self.swift_conn_id).extra_dejson
+        key = extra.get("temp_url_secret") or extra.get("temp_url_key")
         if not key:
             account = self.client.head_account()
             key = account.get("x-account-meta-temp-url-key") or account.get(
@@ -521,7 +524,7 @@ class SwiftHook(BaseHook):
             )
         if not key:
             raise SwiftValidationError(
-                "no temp URL key: set the connection extra temp_url_key, or the account's "
+                "no temp URL key: set the connection extra temp_url_secret, or the account's "
                 "or container's Temp-URL-Key metadata"
             )
         mask_secret(key)

@@ -60,7 +60,7 @@ class SwiftExpireObjectOperator(SwiftBaseOperator):
 class SwiftTempUrlOperator(SwiftBaseOperator):
     """Make a temporary URL: a time-limited link to an object that needs no token.
 
-    The key comes from the connection extra ``temp_url_key``, else from the account's
+    The key comes from the connection extra ``temp_url_secret``, else from the account's
     or the container's ``Temp-URL-Key`` metadata; it is masked in logs.
 
     :param container: (templated)
