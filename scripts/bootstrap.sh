@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Set up everything the main job and the tests need, on a fresh Debian machine with
 # only Python 3.11+ and pip: the provider's virtualenv (.venv, with Airflow and the
-# test tools) and the Swift server's own virtualenv (kept in the user's cache).
-# Safe to run again: existing virtualenvs are reused.
+# test tools), the Swift server's own virtualenv (kept in the user's cache), and
+# Debian's Ceph packages for the tests' RADOS Gateway (apt-get, as root or with
+# password-less sudo, only when missing).
+# Safe to run again: existing virtualenvs and packages are reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -28,3 +30,27 @@ fi
     2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
 # The Swift server runs from its own virtualenv so its pins never meet Airflow's.
 .venv/bin/python -c "from airflow_provider_swift.testing.server import swift_python; print('Swift server Python:', swift_python())"
+
+# Ceph's RADOS Gateway, the other Swift API server the tests run against
+# (airflow_provider_swift/testing/rgw.py): Debian 12's Ceph 16.2 daemons.
+CEPH_PACKAGES="ceph-mon ceph-osd radosgw"
+if ! command -v ceph-mon >/dev/null || ! command -v ceph-osd >/dev/null \
+        || ! command -v radosgw >/dev/null; then
+    if [ "$(id -u)" -eq 0 ]; then
+        SUDO=""
+    elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+        SUDO="sudo -n"
+    else
+        SUDO="none"
+    fi
+    if [ "$SUDO" != "none" ] && command -v apt-get >/dev/null; then
+        echo "Installing Ceph for the RGW tests: $CEPH_PACKAGES"
+        $SUDO apt-get update -q >/dev/null
+        # shellcheck disable=SC2086 # word splitting of the package list is meant
+        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+            --no-install-recommends $CEPH_PACKAGES >/dev/null
+    else
+        echo "bootstrap: cannot install $CEPH_PACKAGES (needs apt-get as root);" \
+            "the RGW tests will fail: deselect them with -m 'not rgw'" >&2
+    fi
+fi
