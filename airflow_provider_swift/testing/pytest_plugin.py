@@ -153,7 +153,11 @@ _RGW_KEY = pytest.StashKey[BackgroundRGW]()
 
 
 def _needs_rgw(item: pytest.Item) -> bool:
-    return bool(RGW_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+    """Whether a test uses an RGW fixture or is marked ``rgw`` (e.g. one parameter
+    of a test that asks for its server with ``request.getfixturevalue``)."""
+    if RGW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        return True
+    return item.get_closest_marker(RGW_MARKER) is not None
 
 
 def pytest_configure(config: pytest.Config) -> None:
