@@ -86,3 +86,7 @@ def test_dlo_upload_downloads_verified(
     assert downloaded.verified == "segments"
     assert rgw_client.remove_object(rgw_container, "big.bin")
     assert list(rgw_client.iter_objects(f"{rgw_container}_segments")) == []
+
+
+def test_tests_using_the_rgw_are_marked_rgw(rgw: LocalRGW, request: pytest.FixtureRequest) -> None:
+    assert request.node.get_closest_marker("rgw") is not None
