@@ -140,7 +140,8 @@ class BackgroundRGW:
         """The running gateway, waiting for its start-up; its start-up error if it failed."""
         self._ready.wait()
         if self._server is None:
-            raise RuntimeError(f"the local Ceph RGW did not start: {self._error}")
+            error = self._error
+            raise RuntimeError(f"the local Ceph RGW did not start: {error}") from error
         return self._server
 
     def stop(self) -> None:
