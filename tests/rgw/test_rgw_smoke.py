@@ -90,3 +90,11 @@ def test_dlo_upload_downloads_verified(
 
 def test_tests_using_the_rgw_are_marked_rgw(rgw: LocalRGW, request: pytest.FixtureRequest) -> None:
     assert request.node.get_closest_marker("rgw") is not None
+
+
+def test_without_ceph_starting_names_the_packages_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="install Debian's ceph-mon ceph-osd radosgw"):
+        LocalRGW().start()
