@@ -31,8 +31,8 @@ from types import TracebackType
 
 from airflow_provider_swift.testing.server import (
     TempAuthUser,
-    die_with_parent,
     free_port,
+    killed_with_parent,
     stop_processes,
 )
 
@@ -58,9 +58,10 @@ class LocalRGW:
     """A real single-node Ceph RGW on 127.0.0.1 with free ports and its own files.
 
     Start and stop it from the same thread, and keep that thread alive while the
-    servers run: the kernel's parent-death signal (see
-    :data:`~airflow_provider_swift.testing.server.die_with_parent`) follows the
-    thread that started a process, not the whole process.
+    servers run: the daemons get SIGKILL from the kernel when their parent dies (see
+    :data:`~airflow_provider_swift.testing.server.killed_with_parent`; SIGTERM would
+    start orderly shutdowns that wait on each other for seconds), and that parent is
+    the thread that started them, not the whole process.
 
     :param users: Swift subusers to create (``test:tester``/``testing`` first).
     :param options: extra ``[client.rgw]`` settings, e.g. ``{"rgw max chunk size": "1048576"}``.
@@ -280,7 +281,7 @@ class LocalRGW:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=die_with_parent,  # noqa: PLW1509 - only calls prctl
+                preexec_fn=killed_with_parent,  # noqa: PLW1509 - only calls prctl
             )
         self._mark(f"{kind} spawned")
 
