@@ -127,9 +127,11 @@ def swift_python(*, keystone: bool = False, install: bool = True) -> str:
     return server_python(f"swift-{SWIFT_VERSION}", [f"swift=={SWIFT_VERSION}"], install=install)
 
 
-def _parent_death_signal() -> Callable[[], None] | None:
+def _parent_death_signal(
+    signum: signal.Signals = signal.SIGTERM,
+) -> Callable[[], None] | None:
     """A ``preexec_fn`` for server processes: on Linux, the kernel sends the server
-    SIGTERM when the process that started it dies, even by SIGKILL or a CI timeout,
+    ``signum`` when the process that started it dies, even by SIGKILL or a CI timeout,
     so no orphaned server outlives a killed test run. None elsewhere.
 
     Everything is looked up here, in the parent: between fork and exec the function
@@ -140,16 +142,19 @@ def _parent_death_signal() -> Callable[[], None] | None:
     import ctypes
 
     prctl = ctypes.CDLL(None, use_errno=True).prctl
-    pr_set_pdeathsig, sigterm = 1, int(signal.SIGTERM)
+    pr_set_pdeathsig, death_signal = 1, int(signum)
 
     def set_parent_death_signal() -> None:
-        prctl(pr_set_pdeathsig, sigterm, 0, 0, 0)
+        prctl(pr_set_pdeathsig, death_signal, 0, 0, 0)
 
     return set_parent_death_signal
 
 
 #: ``preexec_fn`` of every server process (see :func:`_parent_death_signal`)
 die_with_parent = _parent_death_signal()
+#: the same with SIGKILL, for daemons whose orderly shutdown waits for peers that are
+#: dying too (Ceph's: a throwaway cluster has nothing to save)
+killed_with_parent = _parent_death_signal(signal.SIGKILL)
 
 
 def stop_processes(procs: list[subprocess.Popen[bytes]], grace: float = 10.0) -> None:
