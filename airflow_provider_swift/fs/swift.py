@@ -466,6 +466,18 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
             raise FileExistsError(errno.EEXIST, "container exists", path)
         self.mkdir(path, create_parents=True)
 
+    def put_directory_marker(self, path: str) -> None:
+        """Store a zero-byte ``name/`` object: the pseudo-directory then exists with
+        nothing under it (listings show it as the directory; ``rm -r`` removes it)."""
+        path = strip_protocol(path)
+        container, name = split(path)
+        if not name:
+            return
+        self.mkdir(container)
+        with as_os_errors(path):
+            self.client.put_object(container, f"{name}/", b"")
+        self.invalidate_cache(path)
+
     def rmdir(self, path: str) -> None:
         """Delete an empty container; pseudo-directories vanish with their last object."""
         path = strip_protocol(path)
