@@ -1,5 +1,9 @@
 """Open ``swift://`` files: reads by ranged GETs, writes spooled once and uploaded on close.
 
+Reading a whole object from its start (``read()``, as ``read_bytes`` and
+``read_text`` do) is one GET whose bytes are verified like a download's; other reads
+are ranged GETs of read-ahead blocks, which no checksum covers.
+
 A file open for writing keeps its bytes in one place: memory up to a small size, then
 a named temporary file. On close, a small file is one verified PUT (its MD5 sent as
 ``ETag``); a bigger one is handed by name to the client's ``upload_file``, which
@@ -91,6 +95,20 @@ class SwiftFile(AbstractBufferedFile):  # type: ignore[misc]
             self._spool: Spool | None = Spool(limit)
 
     # -- reading -------------------------------------------------------------------
+
+    def read(self, length: int = -1) -> bytes:
+        """Read the whole object from its start as one verified GET (what
+        ``read_bytes``/``read_text`` do); any other read by ranged GETs."""
+        if self.mode == "rb" and not self.closed and self.loc == 0 and (
+            length is None or length < 0
+        ):
+            container, name = split(self.path)
+            with as_os_errors(self.path):
+                data: bytes = self.fs.client.get_object(container, name)[1]
+            self.loc = len(data)
+            return data
+        chunk: bytes = super().read(length)
+        return chunk
 
     def _fetch_range(self, start: int, end: int) -> bytes:
         container, name = split(self.path)

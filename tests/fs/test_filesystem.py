@@ -225,3 +225,14 @@ def test_a_dynamic_large_object_has_its_real_size(
     assert fs.find(container, detail=True)[f"{container}/dlo.bin"]["size"] == 0  # as listed
     assert fs.info(f"{container}/dlo.bin")["size"] == 5 * MIB // 2
     assert fs.cat_file(f"{container}/dlo.bin") == local.read_bytes()
+
+
+def test_reading_a_whole_file_is_one_verified_get(fs: SwiftFileSystem, container: str) -> None:
+    fs.pipe_file(f"{container}/whole.txt", b"line 1\nline 2\n")
+    before = sent(fs)
+    with fs.open(f"{container}/whole.txt", "r") as handle:
+        assert handle.read() == "line 1\nline 2\n"
+    assert since(before, fs) == {"HEAD": 1, "GET": 1}  # the size on open, then the bytes
+    with fs.open(f"{container}/whole.txt", "rb") as handle:
+        assert handle.read(4) == b"line"
+        assert handle.read() == b" 1\nline 2\n"
