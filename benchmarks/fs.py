@@ -32,13 +32,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.large_objects import file_md5, make_file  # noqa: E402
-
-from airflow_provider_swift.client import SwiftClient  # noqa: E402
-from airflow_provider_swift.client.names import container_path  # noqa: E402
-from airflow_provider_swift.fs.swift import SwiftFileSystem  # noqa: E402
-from airflow_provider_swift.testing.pytest_plugin import client_for, connection_json  # noqa: E402
-from airflow_provider_swift.testing.server import LocalSwift  # noqa: E402
+from airflow_provider_swift.client import SwiftClient
+from airflow_provider_swift.client.names import container_path
+from airflow_provider_swift.fs.swift import SwiftFileSystem
+from airflow_provider_swift.testing.pytest_plugin import client_for, connection_json
+from airflow_provider_swift.testing.server import LocalSwift
+from benchmarks.large_objects import file_md5, make_file
 
 MIB = 1024 * 1024
 

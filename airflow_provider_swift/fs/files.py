@@ -79,10 +79,10 @@ class SwiftFile(AbstractBufferedFile):  # type: ignore[misc]
     """An object opened for reading (``rb``) or writing (``wb``, ``xb``)."""
 
     fs: SwiftFileSystem
+    loc: int
+    forced: bool
 
-    def __init__(
-        self, fs: SwiftFileSystem, path: str, mode: str = "rb", **kwargs: Any
-    ) -> None:
+    def __init__(self, fs: SwiftFileSystem, path: str, mode: str = "rb", **kwargs: Any) -> None:
         if mode == "ab":
             raise NotImplementedError("Swift objects cannot be appended to; rewrite them")
         if mode == "xb" and fs.object_headers(path) is not None:
@@ -99,8 +99,11 @@ class SwiftFile(AbstractBufferedFile):  # type: ignore[misc]
     def read(self, length: int = -1) -> bytes:
         """Read the whole object from its start as one verified GET (what
         ``read_bytes``/``read_text`` do); any other read by ranged GETs."""
-        if self.mode == "rb" and not self.closed and self.loc == 0 and (
-            length is None or length < 0
+        if (
+            self.mode == "rb"
+            and not self.closed
+            and self.loc == 0
+            and (length is None or length < 0)
         ):
             container, name = split(self.path)
             with as_os_errors(self.path):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from airflow_provider_swift.client import SwiftClient
@@ -64,7 +64,7 @@ def mtime_of(last_modified: str | None) -> float | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
@@ -100,7 +100,9 @@ def directory_info(path: str) -> Info:
     return {"name": path, "size": 0, "type": "directory"}
 
 
-def delimited_entries(container: str, entries: Iterable[Mapping[str, Any]], prefix: str) -> list[Info]:
+def delimited_entries(
+    container: str, entries: Iterable[Mapping[str, Any]], prefix: str
+) -> list[Info]:
     """One level of a ``delimiter=/`` listing as infos; the directory's own marker
     object (a name equal to the prefix, as some tools create) is not an entry."""
     out: list[Info] = []

@@ -28,7 +28,7 @@ import errno
 import io
 import os
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from fsspec import AbstractFileSystem
@@ -251,7 +251,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         mtime = self.info(path).get("mtime")
         if mtime is None:
             raise IsADirectoryError(errno.EISDIR, "pseudo-directories have no time", path)
-        return datetime.fromtimestamp(mtime, tz=timezone.utc)
+        return datetime.fromtimestamp(mtime, tz=UTC)
 
     def ukey(self, path: str) -> str:
         """The object's ETag: it changes whenever its content does."""

@@ -54,9 +54,7 @@ def tree(container: str, swift_client: SwiftClient) -> str:
     return f"{container}/top"
 
 
-def test_find_walk_glob_and_du_each_read_one_flat_listing(
-    fs: SwiftFileSystem, tree: str
-) -> None:
+def test_find_walk_glob_and_du_each_read_one_flat_listing(fs: SwiftFileSystem, tree: str) -> None:
     before = sent(fs)
     assert len(fs.find(tree)) == 5
     assert since(before, fs) == {"GET": 1}
@@ -93,13 +91,15 @@ def test_own_writes_invalidate_the_cache_and_other_writers_need_refresh(
     assert f"{tree}/d/new" in fs.ls(f"{tree}/d", detail=False)
     fs.rm(f"{tree}/d/new", recursive=True)
     assert f"{tree}/d/new" not in fs.ls(f"{tree}/d", detail=False)
-    container = tree.split("/")[0]
+    container = tree.split("/", maxsplit=1)[0]
     swift_client.put_object(container, "top/d/other.csv", b"o")
     assert f"{tree}/d/other.csv" not in fs.ls(f"{tree}/d", detail=False)
     assert f"{tree}/d/other.csv" in fs.ls(f"{tree}/d", detail=False, refresh=True)
 
 
-def test_open_xb_refuses_an_existing_object_when_opened(fs: SwiftFileSystem, container: str) -> None:
+def test_open_xb_refuses_an_existing_object_when_opened(
+    fs: SwiftFileSystem, container: str
+) -> None:
     fs.pipe_file(f"{container}/taken", b"first")
     with pytest.raises(FileExistsError):
         fs.open(f"{container}/taken", "xb")

@@ -11,8 +11,8 @@ import posixpath
 import uuid
 from collections.abc import Callable, Iterator
 
-import fsspec.tests.abstract as abstract
 import pytest
+from fsspec.tests import abstract
 
 from airflow_provider_swift.client import SwiftClient
 from airflow_provider_swift.fs.swift import SwiftFileSystem
