@@ -10,7 +10,7 @@ Starts one local Swift, then
   it ``--rounds`` times each, alternating, through ``fs.get`` (``swift://``) and
   through the hook's ``download_file``; reports the median times and their ratio.
 
-    .venv/bin/python benchmarks/fs.py --objects 10050 --size-mb 1024 --segment-mb 64
+    .venv/bin/python benchmarks/fs.py --objects 10050 --size-mb 1024 --segment-mb 64 --rounds 4
 
 Not a test: numbers depend on the machine. Results go to docs/benchmarks.md.
 """
@@ -96,7 +96,8 @@ def listing_runs(fs: SwiftFileSystem, root: str) -> list[tuple[str, int, int, fl
 def download_runs(
     swift: LocalSwift, container: str, name: str, directory: Path, rounds: int, md5: str
 ) -> tuple[list[float], list[float]]:
-    """Alternating downloads through ``swift://`` and the hook; every result checked."""
+    """Downloads through ``swift://`` and through the hook, in turns (each round
+    starting with the other one); every download's MD5 is checked."""
     from airflow_provider_swift.hooks.swift import SwiftHook
 
     os.environ["AIRFLOW_CONN_SWIFT_DEFAULT"] = connection_json(swift)
@@ -104,8 +105,10 @@ def download_runs(
     fs = SwiftFileSystem(conn_id="swift_default")
     through_fs: list[float] = []
     through_hook: list[float] = []
-    for _ in range(rounds):
-        for label, times in (("fs", through_fs), ("hook", through_hook)):
+    paths = [("fs", through_fs), ("hook", through_hook)]
+    for round_number in range(rounds):
+        # alternate which goes first: neither always meets the other's dirty pages
+        for label, times in paths if round_number % 2 == 0 else paths[::-1]:
             target = directory / f"{label}.bin"
             started = time.perf_counter()
             if label == "fs":
@@ -124,7 +127,7 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=10_050)
     parser.add_argument("--size-mb", type=int, default=1024)
     parser.add_argument("--segment-mb", type=int, default=64)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args()
     logging.getLogger("airflow_provider_swift.client.progress").setLevel(logging.WARNING)
     with LocalSwift() as swift, tempfile.TemporaryDirectory(prefix="fs-bench-") as temp:

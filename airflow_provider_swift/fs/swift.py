@@ -23,7 +23,6 @@ connection's extras (Airflow 3's ObjectStoragePath passes no storage options to
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import io
 import os
@@ -37,25 +36,9 @@ from fsspec.utils import isfilelike
 
 from airflow_provider_swift.client import SwiftClient, SwiftConflictError, SwiftNotFoundError
 from airflow_provider_swift.fs.files import READ_BLOCK, Spool, SwiftFile
-from airflow_provider_swift.fs.listing import (
-    Info,
-    Tree,
-    build_tree,
-    delimited_entries,
-    directory_info,
-    file_info_from_headers,
-    iter_flat_listing,
-    listing_limit,
-    walk_tree,
-)
-from airflow_provider_swift.fs.paths import (
-    PROTOCOL,
-    ancestors,
-    as_os_errors,
-    parent,
-    split,
-    strip_protocol,
-)
+from airflow_provider_swift.fs.listing import Info, walk_tree
+from airflow_provider_swift.fs.namespace import Namespace
+from airflow_provider_swift.fs.paths import PROTOCOL, as_os_errors, parent, split, strip_protocol
 
 schemes = [PROTOCOL]
 
@@ -101,8 +84,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         self.segment_size = segment_size or (int(configured) if configured else None)
         self.large_object = extra.get("large_object") or large_object
         self.threads = int(extra.get("threads") or threads)
-        self._containers: set[str] = set()  # containers known to exist
-        self._limit: int | None = None
+        self.namespace = Namespace(client, self.dircache)
 
     @classmethod
     def _strip_protocol(cls, path: Any) -> Any:
@@ -119,132 +101,25 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         """``container/a/b`` -> ``("container", "a/b")``."""
         return split(path)
 
-    # -- the directory cache ------------------------------------------------------------
+    # -- reading the namespace (see :mod:`.namespace`) ----------------------------------
 
     def invalidate_cache(self, path: str | None = None) -> None:
-        """Forget listings that a write at ``path`` may have changed: its own, those
-        below it (a replaced or deleted tree) and those above it (a pseudo-directory
-        appears or vanishes with its first or last object)."""
-        if path is None:
-            self.dircache.clear()
-        else:
-            path = strip_protocol(path)
-            for key in list(self.dircache):
-                if key == path or key.startswith(path + "/"):
-                    self.dircache.pop(key, None)
-            for above in ancestors(path):
-                self.dircache.pop(above, None)
-            if "/" not in path:  # a container came or went
-                self.dircache.pop("", None)
+        """Forget listings that a write at ``path`` may have changed."""
+        self.namespace.invalidate(path)
         super().invalidate_cache(path)
-
-    def _entries_from_parent(self, path: str) -> list[Info] | None:
-        """The cached entries named ``path`` in its parent's listing: None when that
-        listing is not cached, ``[]`` when it is and ``path`` is not in it."""
-        try:
-            listing = self.dircache[parent(path)]
-        except KeyError:
-            return None
-        return [entry for entry in listing if entry["name"] == path]
-
-    def _cached_kinds(self, path: str) -> set[str]:
-        """``file`` and/or ``directory``, as far as cached listings say."""
-        kinds = {entry["type"] for entry in self._entries_from_parent(path) or ()}
-        with contextlib.suppress(KeyError):
-            self.dircache[path]
-            kinds.add("directory")
-        return kinds
-
-    def _info_from_cache(self, path: str) -> Info | None:
-        """``path``'s info from cached listings, or None when they do not say.
-
-        A listed object of 0 bytes may be a DLO manifest (listed with its own size,
-        not its data's), so its size is asked of the object itself.
-        """
-        entries = self._entries_from_parent(path)
-        if entries is None:
-            with contextlib.suppress(KeyError):
-                self.dircache[path]
-                return directory_info(path)
-            return None
-        if not entries:
-            raise FileNotFoundError(errno.ENOENT, "not in the cached listing", path)
-        for entry in entries:
-            if entry["type"] == "file":
-                return entry if entry["size"] else None
-        return entries[0]
-
-    # -- reading the namespace --------------------------------------------------------
 
     def ls(self, path: str, detail: bool = True, refresh: bool = False, **kwargs: Any) -> list[Any]:
         """One level: containers at the root, else one ``delimiter=/`` listing."""
-        path = strip_protocol(path)
-        entries: list[Info] | None = None
-        if not refresh:
-            with contextlib.suppress(KeyError):
-                entries = self.dircache[path]
-            if entries is None and path:
-                cached = self._entries_from_parent(path)
-                if cached == []:
-                    raise FileNotFoundError(errno.ENOENT, "not in the cached listing", path)
-                if cached and all(entry["type"] == "file" for entry in cached):
-                    entries = cached  # a file lists as itself
-        if entries is None:
-            entries = self._list_level(path)
+        entries = self.namespace.ls(strip_protocol(path), refresh=refresh)
         return entries if detail else [entry["name"] for entry in entries]
 
-    def _list_level(self, path: str) -> list[Info]:
-        if not path:
-            entries = [directory_info(c["name"]) for c in self.client.iter_containers()]
-            self._containers.update(entry["name"] for entry in entries)
-            self.dircache[""] = entries
-            return entries
-        container, name = split(path)
-        prefix = f"{name}/" if name else ""
-        with as_os_errors(path):
-            raw = list(self.client.iter_objects(container, prefix=prefix or None, delimiter="/"))
-        if raw or not name:
-            entries = delimited_entries(container, raw, prefix)
-            self.dircache[path] = entries
-            return entries
-        headers = self.object_headers(path)
-        if headers is None:
-            raise FileNotFoundError(errno.ENOENT, "no such object or pseudo-directory", path)
-        return [file_info_from_headers(path, headers)]
+    def info(self, path: str, refresh: bool = False, **kwargs: Any) -> Info:
+        """From cached listings when they say, else a HEAD (see :mod:`.namespace`)."""
+        return self.namespace.info(strip_protocol(path), refresh=refresh)
 
     def object_headers(self, path: str) -> dict[str, str] | None:
         """An object's HEAD headers, or None if there is no object by that name."""
-        container, name = split(strip_protocol(path))
-        if not name:
-            return None
-        with as_os_errors(path):
-            return self.client.head_or_none(container, name)
-
-    def info(self, path: str, refresh: bool = False, **kwargs: Any) -> Info:
-        """From cached listings when they say; else a HEAD, and for a name that is no
-        object, a one-entry listing of ``name/`` (a pseudo-directory)."""
-        path = strip_protocol(path)
-        if not path:
-            return directory_info("")
-        if not refresh:
-            cached = self._info_from_cache(path)
-            if cached is not None:
-                return cached
-        container, name = split(path)
-        if not name:
-            with as_os_errors(path):
-                self.client.head_container(container)
-            self._containers.add(container)
-            return directory_info(container)
-        headers = self.object_headers(path)
-        if headers is not None:
-            return file_info_from_headers(path, headers)
-        with as_os_errors(path):
-            below = self.client.iter_objects(container, prefix=f"{name}/", page_size=1)
-            first = next(iter(below), None)
-        if first is None:
-            raise FileNotFoundError(errno.ENOENT, "no such object or pseudo-directory", path)
-        return directory_info(path)
+        return self.namespace.object_headers(strip_protocol(path))
 
     def modified(self, path: str) -> datetime:
         """When the object was last written."""
@@ -257,49 +132,6 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         """The object's ETag: it changes whenever its content does."""
         return str(self.info(path).get("etag"))
 
-    def _tree(self, path: str) -> Tree | None:
-        """Everything under ``path`` from one flat listing (cached as directories), or
-        None when nothing is there (no container, or no object under the prefix)."""
-        container, name = split(path)
-        prefix = f"{name}/" if name else ""
-        if self._limit is None:
-            self._limit = listing_limit(self.client)
-        try:
-            with as_os_errors(path):
-                entries = list(iter_flat_listing(self.client, container, prefix, limit=self._limit))
-        except FileNotFoundError:
-            return None
-        if not entries and name:
-            return None
-        tree = build_tree(path, prefix, entries)
-        for directory, items in tree.children.items():
-            self.dircache[directory] = items
-        return tree
-
-    def _below(self, path: str, maxdepth: int | None) -> tuple[list[Info], bool]:
-        """Entries below ``path`` within ``maxdepth``, and whether ``path`` is a directory.
-
-        One level is one delimited listing; deeper, one flat listing of the whole
-        prefix (its pages hold every name, whatever the depth).
-        """
-        if maxdepth == 1:
-            try:
-                entries = self.ls(path, detail=True)
-            except FileNotFoundError:
-                return [], False
-            if entries and all(entry["name"] == path for entry in entries):
-                return [], False  # a file lists as itself
-            return entries, True
-        tree = self._tree(path)
-        if tree is None:
-            return [], False
-        below = [
-            entry
-            for entry in tree.entries()
-            if maxdepth is None or tree.depth(entry["name"]) <= maxdepth
-        ]
-        return below, True
-
     def find(
         self,
         path: str,
@@ -308,32 +140,11 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         detail: bool = False,
         **kwargs: Any,
     ) -> Any:
-        """Files (and with ``withdirs``, directories, ``path`` included) below ``path``."""
+        """Files (and with ``withdirs``, directories, ``path`` included) below ``path``,
+        from one flat listing (one ``delimiter=/`` listing when ``maxdepth`` is 1)."""
         if maxdepth is not None and maxdepth < 1:
             raise ValueError("maxdepth must be at least 1")
-        path = strip_protocol(path)
-        out: dict[str, Info] = {}
-        if not path:
-            for container in self.ls("", detail=False):
-                if withdirs:
-                    out[container] = directory_info(container)
-                if maxdepth is None or maxdepth > 1:
-                    deeper = None if maxdepth is None else maxdepth - 1
-                    out.update(self.find(container, deeper, withdirs, detail=True))
-        else:
-            below, is_dir = self._below(path, maxdepth)
-            if withdirs and is_dir:
-                out[path] = directory_info(path)
-            for entry in below:
-                if entry["type"] == "directory" and not withdirs:
-                    continue
-                if entry["type"] == "file" or entry["name"] not in out:
-                    out[entry["name"]] = entry  # an object wins over a same-named directory
-            if not out and not is_dir:
-                with contextlib.suppress(FileNotFoundError):
-                    found = self.info(path)
-                    if found["type"] == "file":
-                        out[path] = found
+        out = self.namespace.find(strip_protocol(path), maxdepth, withdirs)
         names = sorted(out)
         return {name: out[name] for name in names} if detail else names
 
@@ -350,7 +161,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
             raise ValueError("maxdepth must be at least 1")
         path = strip_protocol(path)
         detail = kwargs.pop("detail", False)
-        tree = self._tree(path) if path and maxdepth != 1 else None
+        tree = self.namespace.tree(path) if path and maxdepth != 1 else None
         if tree is None:  # the account, one level, a file or nothing: fsspec's own walk
             yield from super().walk(
                 path, maxdepth=maxdepth, topdown=topdown, on_error=on_error, detail=detail,
@@ -406,7 +217,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         rpath = strip_protocol(rpath)
         container, name = split(rpath)
         local = os.fspath(lpath)
-        if not name or self._cached_kinds(rpath) == {"directory"}:
+        if not name or self.namespace.cached_kinds(rpath) == {"directory"}:
             os.makedirs(local, exist_ok=True)
             return
         os.makedirs(os.path.dirname(os.path.abspath(local)), exist_ok=True)
@@ -436,33 +247,22 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
     # -- writing ------------------------------------------------------------------------
 
-    def _container_exists(self, container: str) -> bool:
-        if container in self._containers:
-            return True
-        try:
-            with as_os_errors(container):
-                self.client.head_container(container)
-        except FileNotFoundError:
-            return False
-        self._containers.add(container)
-        return True
-
     def mkdir(self, path: str, create_parents: bool = True, **kwargs: Any) -> None:
         """Create the container; deeper pseudo-directories need nothing (they appear
         with their first object)."""
         container, name = split(strip_protocol(path))
         if not container or (name and not create_parents):
             return
-        if not self._container_exists(container):
+        if not self.namespace.container_exists(container):
             with as_os_errors(container):
                 self.client.put_container(container)
-            self._containers.add(container)
+            self.namespace.containers.add(container)
             self.invalidate_cache(container)
 
     def makedirs(self, path: str, exist_ok: bool = False) -> None:
         path = strip_protocol(path)
         container, name = split(path)
-        if container and not name and self._container_exists(container) and not exist_ok:
+        if container and not name and self.namespace.container_exists(container) and not exist_ok:
             raise FileExistsError(errno.EEXIST, "container exists", path)
         self.mkdir(path, create_parents=True)
 
@@ -488,7 +288,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
                     self.client.delete_container(container)
             except SwiftConflictError:
                 raise OSError(errno.ENOTEMPTY, "container is not empty", path) from None
-            self._containers.discard(container)
+            self.namespace.containers.discard(container)
             self.invalidate_cache(container)
 
     def _put_bytes(self, path: str, data: bytes, *, create_only: bool) -> None:
@@ -558,7 +358,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
     def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
         """Server-side copy: no bytes pass through this process."""
         source, target = strip_protocol(path1), strip_protocol(path2)
-        if self._cached_kinds(source) == {"directory"}:
+        if self.namespace.cached_kinds(source) == {"directory"}:
             return  # a pseudo-directory is copied through the objects under it
         source_container, source_name = split(source)
         if not source_name:
@@ -620,7 +420,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
             container, name = split(found)
             if not name:
                 continue
-            kinds = self._cached_kinds(found)
+            kinds = self.namespace.cached_kinds(found)
             wanted = names.setdefault(container, [])
             if "file" in kinds or not kinds or recursive:
                 wanted.append(name)
