@@ -104,25 +104,65 @@ def bench(args: argparse.Namespace) -> dict[str, dict[str, tuple[float, float, i
             tools: dict[str, tuple[list[str], list[str], Path, dict[str, str] | None]] = {
                 OURS: (
                     [*me, "up", "--path", str(tree), "--container", "ours", "--prefix", "tree/"],
-                    [*me, "down", "--path", str(work / "out-ours"), "--container", "ours",
-                     "--prefix", "tree/"],
+                    [
+                        *me,
+                        "down",
+                        "--path",
+                        str(work / "out-ours"),
+                        "--container",
+                        "ours",
+                        "--prefix",
+                        "tree/",
+                    ],
                     work / "out-ours",
                     None,
                 ),  # fmt: skip
                 "python-swiftclient": (
-                    [*swift_cli, "upload", "--object-threads", n, "--skip-identical",
-                     "swiftclient", "tree"],
-                    [*swift_cli, "download", "--object-threads", n, "swiftclient",
-                     "--prefix", "tree/", "-D", str(work / "out-swiftclient"),
-                     "--remove-prefix"],
+                    [
+                        *swift_cli,
+                        "upload",
+                        "--object-threads",
+                        n,
+                        "--skip-identical",
+                        "swiftclient",
+                        "tree",
+                    ],
+                    [
+                        *swift_cli,
+                        "download",
+                        "--object-threads",
+                        n,
+                        "swiftclient",
+                        "--prefix",
+                        "tree/",
+                        "-D",
+                        str(work / "out-swiftclient"),
+                        "--remove-prefix",
+                    ],
                     work / "out-swiftclient",
                     None,
                 ),  # fmt: skip
                 "rclone": (
-                    ["rclone", "copy", "--transfers", n, "--checkers", n, str(tree),
-                     "local_swift:rclone/tree"],
-                    ["rclone", "copy", "--transfers", n, "--checkers", n,
-                     "local_swift:rclone/tree", str(work / "out-rclone")],
+                    [
+                        "rclone",
+                        "copy",
+                        "--transfers",
+                        n,
+                        "--checkers",
+                        n,
+                        str(tree),
+                        "local_swift:rclone/tree",
+                    ],
+                    [
+                        "rclone",
+                        "copy",
+                        "--transfers",
+                        n,
+                        "--checkers",
+                        n,
+                        "local_swift:rclone/tree",
+                        str(work / "out-rclone"),
+                    ],
                     work / "out-rclone",
                     rclone_env,
                 ),  # fmt: skip
@@ -148,7 +188,9 @@ def bench(args: argparse.Namespace) -> dict[str, dict[str, tuple[float, float, i
     return results
 
 
-def report(results: dict[str, dict[str, tuple[float, float, int]]], args: argparse.Namespace) -> str:
+def report(
+    results: dict[str, dict[str, tuple[float, float, int]]], args: argparse.Namespace
+) -> str:
     lines = [
         f"{args.files} files x {args.size} B in {args.folders} folders, {args.threads} at once:",
         "",
