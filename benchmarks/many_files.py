@@ -30,10 +30,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from large_objects import measure  # noqa: E402 -- the same process timer for both benchmarks
+from large_objects import measure  # the same process timer for both benchmarks
 
-from airflow_provider_swift.client import AuthOptions, SwiftClient  # noqa: E402
-from airflow_provider_swift.testing.server import LocalSwift  # noqa: E402
+from airflow_provider_swift.client import AuthOptions, SwiftClient
+from airflow_provider_swift.testing.server import LocalSwift
 
 BIN = Path(sys.executable).parent
 OURS = "airflow-provider-swift"
@@ -116,7 +116,7 @@ def bench(args: argparse.Namespace) -> dict[str, dict[str, tuple[float, float, i
                     ],
                     work / "out-ours",
                     None,
-                ),  # fmt: skip
+                ),
                 "python-swiftclient": (
                     [
                         *swift_cli,
@@ -141,7 +141,7 @@ def bench(args: argparse.Namespace) -> dict[str, dict[str, tuple[float, float, i
                     ],
                     work / "out-swiftclient",
                     None,
-                ),  # fmt: skip
+                ),
                 "rclone": (
                     [
                         "rclone",
@@ -165,7 +165,7 @@ def bench(args: argparse.Namespace) -> dict[str, dict[str, tuple[float, float, i
                     ],
                     work / "out-rclone",
                     rclone_env,
-                ),  # fmt: skip
+                ),
             }
             os.chdir(work)  # `swift upload ... tree` names the objects tree/...
             for tool, (upload, download, out, env) in tools.items():

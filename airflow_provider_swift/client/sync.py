@@ -327,22 +327,10 @@ class Sync:
         decide: Callable[..., Step | None],
         segment_size: Callable[[LocalFile], int | None],
     ) -> list[Step]:
-        """Pair files and objects by name, hash where needed (in parallel), decide."""
-        compare: Compare = opts["compare"]
-
-        def one(pair: tuple[LocalFile | None, Stored | None]) -> Step | None:
-            file, obj = pair
-            slo = file is not None and obj is not None and obj.slo
-            chosen = segment_size(file) if slo and file is not None else None
-            kind = digest_needed(file, obj, compare, chosen)
-            digest = None
-            if kind is not None and file is not None:
-                digest = file_digest(file.path, chosen if kind == "composite" else None)
-            return decide(file, obj, compare=compare, digest=digest, delete=opts["delete"])
-
-        with ThreadPoolExecutor(opts["threads"], thread_name_prefix="swift-plan") as pool:
-            decided = _map_in_batches(pool, one, pair_up(files, listing), 2 * opts["threads"])
-            return [step for step in decided if step is not None]
+        return plan_steps(
+            files, listing, decide, compare=opts["compare"], delete=opts["delete"],
+            threads=opts["threads"], segment_size=segment_size,
+        )  # fmt: skip
 
     def _execute(
         self,
@@ -387,6 +375,39 @@ class Sync:
                 f"sync {result.direction} of /{result.container}/{result.prefix}: "
                 f"{len(failures)} of {len(steps)} objects failed: {listed}{more}"
             )
+
+
+def plan_steps(
+    files: list[LocalFile],
+    listing: Iterable[Stored],
+    decide: Callable[..., Step | None],
+    *,
+    compare: Compare = "md5",
+    delete: bool = False,
+    threads: int = 10,
+    segment_size: Callable[[LocalFile], int | None] = lambda _: None,
+) -> list[Step]:
+    """Pair files and objects by name, hash where needed (``threads`` at once), and
+    decide each name with ``decide`` (:func:`plan.decide_upload` or
+    :func:`plan.decide_download`). The listing is consumed as it streams.
+
+    :param segment_size: the segment size a file would be cut into (None: one PUT);
+        needed to compare a file with an SLO by composite ETag.
+    """
+
+    def one(pair: tuple[LocalFile | None, Stored | None]) -> Step | None:
+        file, obj = pair
+        slo = file is not None and obj is not None and obj.slo
+        chosen = segment_size(file) if slo and file is not None else None
+        kind = digest_needed(file, obj, compare, chosen)
+        digest = None
+        if kind is not None and file is not None:
+            digest = file_digest(file.path, chosen if kind == "composite" else None)
+        return decide(file, obj, compare=compare, digest=digest, delete=delete)
+
+    with ThreadPoolExecutor(threads, thread_name_prefix="swift-plan") as pool:
+        decided = _map_in_batches(pool, one, pair_up(files, listing), 2 * threads)
+        return [step for step in decided if step is not None]
 
 
 def _map_in_batches(

@@ -16,7 +16,6 @@ from airflow_provider_swift.openlineage import lineage
 from airflow_provider_swift.operators.base import SwiftBaseOperator, templated_int
 from airflow_provider_swift.operators.results import DEFAULT_REPORT_THRESHOLD, scaled, summarize
 
-
 _MAGIC = ("*", "?", "[")
 
 
