@@ -240,6 +240,22 @@ def container_delete(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) 
         clean.head_container(f"{c}-new")
 
 
+def sync_tree(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
+    """A sync's planned PUTs (no HEAD first), one replacing an SLO the listing showed."""
+    tree = tmp / "tree"
+    tree.mkdir()
+    (tree / "small").write_bytes(SMALL)
+    big_file(tree)
+    old = tmp / "old"
+    old.write_bytes(DATA[::-1])
+    clean.upload_file(c, "big", old, segment_size=SEGMENT // 2)  # the old SLO
+    result = lossy.sync_up(tree, c, segment_size=SEGMENT)
+    assert result.summary.counts == {"put": 2}
+    assert clean.get_object(c, "small")[1] == SMALL
+    assert clean.get_object(c, "big")[1] == DATA
+    assert lossy.sync_up(tree, c, segment_size=SEGMENT).summary.counts == {"skip": 2}
+
+
 MANIFEST_PUT = r"multipart-manifest=put"
 CELLS = {
     "object PUT": Cell("PUT", r"/small$", small_put),
@@ -261,6 +277,8 @@ CELLS = {
     "object DELETE": Cell("DELETE", r"/small$", delete_small),
     "SLO DELETE with segments": Cell("DELETE", r"multipart-manifest=delete", delete_slo),
     "bulk delete": Cell("POST", r"bulk-delete", bulk_delete),
+    "sync: planned object PUT": Cell("PUT", r"/small$", sync_tree),
+    "sync: planned SLO manifest PUT over an SLO": Cell("PUT", r"multipart-manifest=put", sync_tree),
     "container PUT": Cell("PUT", r"-new$", container_put),
     "container POST": Cell("POST", r"/lr-[0-9a-f]{8}$", container_post),
     "container DELETE": Cell("DELETE", r"-new$", container_delete),

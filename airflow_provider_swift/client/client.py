@@ -13,6 +13,7 @@ Each service owns one part of the Swift API and receives the services it builds 
 ``large``                 large objects: identity, segment cleanup, deletes with segments
 ``uploads``               uploads of any size (segmented, resumable)
 ``copies``                server-side copy, move and expiry
+``sync``                  directory <-> prefix syncs planned from one listing
 ========================  ===========================================================
 
 The client's own methods are those services' methods, so ``client.put_object(...)``
@@ -32,6 +33,7 @@ from airflow_provider_swift.client.download import Reads
 from airflow_provider_swift.client.info import Info
 from airflow_provider_swift.client.large_objects import LargeObjects
 from airflow_provider_swift.client.objects import Objects
+from airflow_provider_swift.client.sync import Sync
 from airflow_provider_swift.client.transport import Transport, TransportOptions
 from airflow_provider_swift.client.upload import Uploads
 
@@ -59,6 +61,9 @@ class SwiftClient:
         )
         self.copies = Copies(
             transport, self.info, self.objects, self.reads, self.large, self.uploads
+        )
+        self.sync = Sync(
+            self.info, self.containers, self.objects, self.reads, self.large, self.uploads
         )
         # the flat API: each name is one service's method
         self.capabilities = self.info.capabilities
@@ -91,6 +96,9 @@ class SwiftClient:
         self.remove_objects = self.large.remove_objects
         self.upload_file = self.uploads.upload_file
         self.upload_stream = self.uploads.upload_stream
+        self.upload_planned = self.uploads.upload_planned
+        self.sync_up = self.sync.sync_up
+        self.sync_down = self.sync.sync_down
         self.copy_object = self.copies.copy_object
         self.move_object = self.copies.move_object
         self.set_expiry = self.copies.set_expiry

@@ -65,6 +65,13 @@ from airflow_provider_swift.client.transport import Transport
 log = logging.getLogger(__name__)
 
 
+class _Head:
+    """The stored state is not known: HEAD the object before deciding."""
+
+
+_HEAD = _Head()
+
+
 @dataclass(frozen=True)
 class UploadResult:
     """What an upload did. ``etag`` is the object's ETag as HEAD returns it (unquoted)."""
@@ -114,7 +121,37 @@ class Uploads:
         :param options: see :class:`UploadOptions`. ``if_exists="skip_identical"``
             leaves an identical object alone (per-segment MD5s for large objects).
         """
-        opts = upload_options(options)
+        return self._upload_file(container, name, path, _HEAD, upload_options(options))
+
+    def upload_planned(
+        self,
+        container: str,
+        name: str,
+        path: str | os.PathLike[str],
+        current: Mapping[str, str] | None,
+        **options: Unpack[UploadOptions],
+    ) -> UploadResult:
+        """:meth:`upload_file` for an object whose state a listing already told: no HEAD.
+
+        A many-file plan (:mod:`plan`) knows from one listing whether each object
+        exists and whether it is an SLO, so asking again per file would double the
+        requests. The guarantees stay: a create-only PUT still sends
+        ``If-None-Match: *``, a failure still discards only segments no stored
+        manifest references, and a replaced SLO's old segments are still retired.
+
+        :param current: the object's headers as known (``Stored.headers()`` from a
+            listing entry, or a HEAD's), or None when the listing says it is absent.
+        """
+        return self._upload_file(container, name, path, current, upload_options(options))
+
+    def _upload_file(
+        self,
+        container: str,
+        name: str,
+        path: str | os.PathLike[str],
+        known: Mapping[str, str] | _Head | None,
+        opts: UploadOptions,
+    ) -> UploadResult:
         source = os.fspath(path)
         try:
             stat = os.stat(source)
@@ -132,7 +169,7 @@ class Uploads:
             kind=opts["large_object"],
         )  # fmt: skip
         object_path(container, name)
-        current = self.objects.head_or_none(container, name)
+        current = self.objects.head_or_none(container, name) if isinstance(known, _Head) else known
         _refuse_existing(container, name, current, opts["if_exists"])
         sizes = segment_sizes(size, chosen) if chosen else [size]
         if (
@@ -220,7 +257,7 @@ class Uploads:
         name: str,
         source: str,
         size: int,
-        current: dict[str, str] | None,
+        current: Mapping[str, str] | None,
         opts: UploadOptions,
     ) -> UploadResult:
         with open(source, "rb") as handle:
@@ -232,7 +269,7 @@ class Uploads:
         name: str,
         body: IO[bytes],
         size: int,
-        current: dict[str, str] | None,
+        current: Mapping[str, str] | None,
         opts: UploadOptions,
         *,
         content_length: int | None = None,
@@ -263,7 +300,7 @@ class Uploads:
         name: str,
         pieces: Iterable[Piece],
         upload_id: str,
-        current: dict[str, str] | None,
+        current: Mapping[str, str] | None,
         opts: UploadOptions,
         *,
         resume: bool,

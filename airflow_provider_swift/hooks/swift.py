@@ -28,11 +28,14 @@ from airflow_provider_swift.client.options import (
     IF_EXISTS,
     CopyOptions,
     IfExists,
+    SyncOptions,
+    SyncUpOptions,
     UploadOptions,
     check_choice,
     copy_options,
     upload_options,
 )
+from airflow_provider_swift.client.sync import SyncResult
 from airflow_provider_swift.client.tempurl import temp_url
 from airflow_provider_swift.hooks.arguments import absolute_expiry, file_md5, glob_prefix
 from airflow_provider_swift.hooks.connection import options_from_connection
@@ -404,6 +407,39 @@ class SwiftHook(BaseHook):
             "verified": "md5" if result.skipped else result.verified,
             "skipped": result.skipped,
         }
+
+    def sync_up(
+        self,
+        directory: str | os.PathLike[str],
+        container: str,
+        prefix: str = "",
+        *,
+        delete_after: int | None = None,
+        **options: Unpack[SyncUpOptions],
+    ) -> SyncResult:
+        """Make ``container/prefix`` hold what a local directory holds: one listing
+        decides what to PUT, skip (same MD5) or, with ``delete``, delete; no HEAD per
+        file. See :class:`~airflow_provider_swift.client.options.SyncUpOptions`
+        (``compare``, ``delete``, ``dry_run``, ``include``, ``exclude``, ``threads``
+        and how objects are written); ``delete_after`` as for :meth:`upload_file`."""
+        options["delete_at"] = absolute_expiry(options.get("delete_at"), delete_after)
+        result = self.client.sync_up(directory, container, prefix, **options)
+        record(self, wrote=(container, prefix))
+        return result
+
+    def sync_down(
+        self,
+        container: str,
+        prefix: str,
+        directory: str | os.PathLike[str],
+        **options: Unpack[SyncOptions],
+    ) -> SyncResult:
+        """Make a local directory hold what ``container/prefix`` holds: verified,
+        atomic, parallel downloads of what differs; path-traversal-guarded. See
+        :class:`~airflow_provider_swift.client.options.SyncOptions`."""
+        result = self.client.sync_down(container, prefix, directory, **options)
+        record(self, read=(container, prefix))
+        return result
 
     def delete_object(self, container: str, name: str, *, missing_ok: bool = False) -> bool:
         """Delete an object; a large object's segments go with it (not in versioned

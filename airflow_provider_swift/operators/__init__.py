@@ -19,6 +19,7 @@ from airflow_provider_swift.operators.object import (
     SwiftUpdateMetadataOperator,
     SwiftUploadOperator,
 )
+from airflow_provider_swift.operators.sync import SwiftSyncOperator
 
 __all__ = [
     "SwiftCopyObjectOperator",
@@ -30,6 +31,7 @@ __all__ = [
     "SwiftExpireObjectOperator",
     "SwiftListOperator",
     "SwiftMoveObjectOperator",
+    "SwiftSyncOperator",
     "SwiftTempUrlOperator",
     "SwiftUpdateMetadataOperator",
     "SwiftUploadOperator",
