@@ -195,6 +195,11 @@ def _abort(handler: BaseHTTPRequestHandler) -> None:
         handler.connection.shutdown(socket.SHUT_RDWR)
 
 
+def auth_url_behind(proxy: FaultProxy, auth_url: str) -> str:
+    """A server's auth URL (``/auth/v1.0`` on Swift, ``/auth/1.0`` on RGW) through ``proxy``."""
+    return proxy.url + urlsplit(auth_url).path
+
+
 @contextmanager
 def fault_proxy(upstream: str) -> Iterator[FaultProxy]:
     proxy = FaultProxy(upstream).start()

@@ -29,9 +29,8 @@ from airflow_provider_swift.client import (
     TransportOptions,
 )
 from airflow_provider_swift.client.download import large_object_kind
-from airflow_provider_swift.testing.pytest_plugin import empty_container
-from airflow_provider_swift.testing.server import LocalSwift
-from tests.faultproxy import Fault, FaultProxy
+from airflow_provider_swift.testing.pytest_plugin import SwiftAPIServer, empty_container
+from tests.faultproxy import Fault, FaultProxy, auth_url_behind
 from tests.test_fault_matrix import check_invariants
 
 KIB = 1024
@@ -45,13 +44,13 @@ def md5(data: bytes) -> str:
 
 
 @pytest.fixture
-def lossy(local_swift: LocalSwift, faulty: FaultProxy) -> Iterator[SwiftClient]:
+def lossy(server: SwiftAPIServer, faulty: FaultProxy) -> Iterator[SwiftClient]:
     """A client behind the fault proxy, with quick retries."""
     client = SwiftClient.connect(
         AuthOptions(
-            auth_url=f"{faulty.url}/auth/v1.0",
-            username=local_swift.user.login,
-            password=local_swift.user.key,
+            auth_url=auth_url_behind(faulty, server.auth_url),
+            username=server.user.login,
+            password=server.user.key,
         ),
         TransportOptions(retry=RetryPolicy(max_attempts=4, backoff_initial=0.01, backoff_max=0.05)),
     )

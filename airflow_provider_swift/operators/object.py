@@ -10,7 +10,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from airflow_provider_swift.client import SwiftPathTraversalError, SwiftValidationError
-from airflow_provider_swift.client.options import IfExists, LargeObjectKind, UploadOptions
+from airflow_provider_swift.client.options import (
+    VERIFY,
+    IfExists,
+    LargeObjectKind,
+    UploadOptions,
+    Verify,
+    check_choice,
+)
 from airflow_provider_swift.openlineage import lineage
 from airflow_provider_swift.operators.base import SwiftBaseOperator, templated_int
 
@@ -246,7 +253,11 @@ class SwiftDownloadOperator(SwiftBaseOperator):
     :param prefix: every object under it, to ``destination/<name without prefix>``.
     :param destination: a file (with ``name``) or a directory (with ``prefix``) (templated).
     :param if_exists: ``replace``, ``skip_identical`` (If-None-Match) or ``fail``.
-    :return: a list of ``{name, path, etag, bytes, skipped}``.
+    :param verify: ``when_possible`` (default): an object whose bytes cannot be checked
+        (a large object whose segment list the server does not give) is downloaded
+        with a warning; ``required``: that fails the task and writes nothing.
+    :return: a list of ``{name, path, etag, bytes, skipped, verified, unverified}``
+        (``verified``: ``md5``, ``segments`` or None; ``unverified``: why not).
     """
 
     template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "prefix",
@@ -261,14 +272,17 @@ class SwiftDownloadOperator(SwiftBaseOperator):
         prefix: str | None = None,
         if_exists: IfExists = "replace",
         parallel: int = 4,
+        verify: Verify = "when_possible",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        check_choice("verify", verify, VERIFY)
         self.container = container
         self.destination = destination
         self.name = name
         self.prefix = prefix
         self.if_exists: IfExists = if_exists
+        self.verify: Verify = verify
         self.parallel = parallel
         self._names: list[str] = []
 
@@ -292,8 +306,11 @@ class SwiftDownloadOperator(SwiftBaseOperator):
 
         def download(pair: tuple[str, Path]) -> dict[str, Any]:
             name, target = pair
-            result = self.hook.download_file(self.container, name, target, if_exists=self.if_exists)
-            return {k: result[k] for k in ("name", "path", "etag", "bytes", "skipped")}
+            result = self.hook.download_file(
+                self.container, name, target, if_exists=self.if_exists, verify=self.verify
+            )
+            kept = ("name", "path", "etag", "bytes", "skipped", "verified", "unverified")
+            return {k: result[k] for k in kept}
 
         with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
             return list(pool.map(download, pairs))

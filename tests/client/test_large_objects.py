@@ -21,9 +21,9 @@ from airflow_provider_swift.client import (
     SwiftValidationError,
     TransportOptions,
 )
-from airflow_provider_swift.testing.pytest_plugin import client_for, empty_container
+from airflow_provider_swift.testing.pytest_plugin import SwiftAPIServer, client_for, empty_container
 from airflow_provider_swift.testing.server import LocalSwift
-from tests.faultproxy import Fault, FaultProxy
+from tests.faultproxy import Fault, FaultProxy, auth_url_behind
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -312,12 +312,12 @@ def test_memory_stays_flat_for_uploads_and_downloads(
 
 
 @pytest.fixture
-def faulty_client(local_swift: LocalSwift, faulty: FaultProxy, container: str) -> SwiftClient:
+def faulty_client(server: SwiftAPIServer, faulty: FaultProxy, container: str) -> SwiftClient:
     return SwiftClient.connect(
         AuthOptions(
-            auth_url=f"{faulty.url}/auth/v1.0",
-            username=local_swift.user.login,
-            password=local_swift.user.key,
+            auth_url=auth_url_behind(faulty, server.auth_url),
+            username=server.user.login,
+            password=server.user.key,
         ),
         TransportOptions(retry=RetryPolicy(max_attempts=3, backoff_initial=0.01, backoff_max=0.02)),
     )
