@@ -54,3 +54,20 @@ def airflow_db() -> None:
     subprocess.run(
         [airflow, "db", "migrate"], check=True, capture_output=True, env=dict(os.environ)
     )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test skipped on a server must name a row of docs/compatibility.md where that
+    server differs from the other: no undocumented skips."""
+    from tests.rgw.test_rgw_facts import documented
+
+    table = documented()
+    for item in items:
+        for mark in item.iter_markers("server_limitation"):
+            server, row = mark.args
+            cells = table.get(row)
+            if cells is None or len(set(cells.values())) < 2 or server not in cells:
+                raise pytest.UsageError(
+                    f"{item.nodeid}: server_limitation({server!r}, {row!r}) names no row of "
+                    "docs/compatibility.md where the servers differ"
+                )

@@ -291,6 +291,15 @@ def bulk_delete_body(account: Account) -> str:
     return f"{reply.status_code}: {deleted} deleted, {absent} not found"
 
 
+def history_location(account: Account) -> str:
+    """``X-History-Location`` (Swift's history-mode versioning) set by a container POST."""
+    archive = f"{account.container}_segments"
+    account.request("POST", f"/{account.container}", headers={"X-History-Location": archive})
+    headers = account.request("HEAD", f"/{account.container}").headers
+    account.request("POST", f"/{account.container}", headers={"X-Remove-History-Location": "x"})
+    return "kept" if "X-History-Location" in headers else "ignored"
+
+
 PROBES: dict[str, Callable[[Account], str]] = {
     "storage-url": storage_url_path,
     "info-path": info_path,
@@ -313,6 +322,7 @@ PROBES: dict[str, Callable[[Account], str]] = {
     "F8-copy-if-match": copy_if_match,
     "manifest-delete": manifest_delete,
     "bulk-delete": bulk_delete_body,
+    "history-location": history_location,
 }
 
 
