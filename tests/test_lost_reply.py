@@ -110,6 +110,7 @@ def test_create_only_small_object_whose_reply_is_lost_succeeds(
     assert result.etag == md5(SMALL) == swift_client.head_object(box, "small")["etag"]
 
 
+@pytest.mark.server_limitation("rgw", "F8-put-if-none-match")
 def test_create_only_retry_that_meets_another_writers_object_says_already_exists(
     lossy: SwiftClient, swift_client: SwiftClient, faulty: FaultProxy, box: str
 ) -> None:

@@ -14,6 +14,7 @@ import logging
 import os
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from airflow_provider_swift.client.bulk import Bulk, BulkDeleteResult
 from airflow_provider_swift.client.capabilities import ServerFacts
@@ -214,6 +215,8 @@ class LargeObjects:
         outcome = json.loads(reply.body or b"{}")
         errors = outcome.get("Errors") or []
         status = str(outcome.get("Response Status", "200"))
+        if reply.retried and errors and self._gone_after_retry(container, name, errors):
+            return True
         if errors or not status.startswith("2"):
             raise SwiftError(
                 f"deleting the SLO and its segments failed ({status}): {errors[:10]}",
@@ -223,6 +226,14 @@ class LargeObjects:
                 transaction_id=reply.transaction_id,
             )
         return True
+
+    def _gone_after_retry(self, container: str, name: str, errors: list[Any]) -> bool:
+        """A retried ``?multipart-manifest=delete`` whose lost first attempt deleted
+        everything: Swift answers 404, Ceph RGW a 400 naming the manifest alone. That
+        is success if the manifest is indeed gone (its segments went with it)."""
+        manifest = f"{container}/{name}"
+        only_manifest = all(str(path).lstrip("/") == manifest for path, _ in errors)
+        return only_manifest and self.objects.newest_headers(container, name) is None
 
     def remove_objects(self, container: str, names: Iterable[str]) -> BulkDeleteResult:
         """Delete many objects (bulk delete where offered) and their segments.

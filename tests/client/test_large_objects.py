@@ -142,7 +142,12 @@ def test_versioned_container_keeps_old_segments_and_old_version_downloads(
         assert len(segment_names(swift_client, container)) == 7
         (version,) = [e["name"] for e in swift_client.iter_objects(archive)]
         target = tmp_path / "old-version"
-        assert swift_client.download_object(archive, version, target).verified == "segments"
+        # where the manifest GET is empty (RGW) an old version's segments cannot be
+        # known (they are not under its own name): it downloads, saying it is unverified
+        listed = swift_client.server_capabilities(container).manifest_get_format != "empty"
+        result = swift_client.download_object(archive, version, target)
+        assert result.verified == ("segments" if listed else None)
+        assert listed or "match the object's ETag" in (result.unverified or "")
         assert target.read_bytes() == old.read_bytes()
         assert swift_client.get_object(container, "obj")[1] == new.read_bytes()
     finally:
@@ -387,7 +392,8 @@ def test_manifest_refused_by_swift_is_a_typed_error(
     missing = Segment(f"{container}_segments", "nope", "0" * 32, 10)
     with pytest.raises(SwiftHTTPError) as info:
         swift_client.uploads.put_slo_manifest(container, "bad", [missing], {})
-    assert info.value.status == 400 and "nope" in str(info.value)
+    # Swift names the segment (400); RGW answers 404 (row manifest-missing-segment)
+    assert info.value.status == 404 or (info.value.status == 400 and "nope" in str(info.value))
     with pytest.raises(SwiftNotFoundError):
         swift_client.head_object(container, "bad")
 
