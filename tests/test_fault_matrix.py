@@ -154,6 +154,7 @@ def test_fault_matrix(
             retry=RetryPolicy(max_attempts=4, backoff_initial=0.01, backoff_max=0.05),
         ),
     )
+    client.server_capabilities(container)  # the one-off probe, before the fault
     fault = Fault(method=method, path=path, **spec)  # type: ignore[arg-type]
     planned = fault.times
     faulty.inject(fault)
