@@ -29,6 +29,13 @@ def container(swift_conn_id: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[s
     conn = json.loads(os.environ["AIRFLOW_CONN_SWIFT_DEFAULT"])
     conn["extra"]["segment_size"] = 8 * MIB  # ObjectStoragePath takes it from the connection
     monkeypatch.setenv("AIRFLOW_CONN_SWIFT_DEFAULT", json.dumps(conn))
+    # filesystems are cached by connection id: the same id may now name the other server
+    from airflow.sdk.io.store import _STORE_CACHE
+
+    from airflow_provider_swift.fs.swift import SwiftFileSystem
+
+    _STORE_CACHE.clear()
+    SwiftFileSystem.clear_instance_cache()
     hook = SwiftHook(swift_conn_id)
     name = f"osp-{uuid.uuid4().hex[:8]}"
     hook.create_container(name)

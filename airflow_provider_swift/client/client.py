@@ -8,6 +8,7 @@ Each service owns one part of the Swift API and receives the services it builds 
 ``account``               the account: HEAD, POST, the container listing
 ``containers``            containers: PUT, HEAD, POST, DELETE, the object listing
 ``objects``               objects: PUT, HEAD, POST (metadata), DELETE
+``server``                what this server can do (``/info``, probed once, cached)
 ``bulk``                  deleting many objects (bulk delete, else parallel DELETEs)
 ``reads``                 verified GETs and downloads, segment discovery
 ``large``                 large objects: identity, segment cleanup, deletes with segments
@@ -27,6 +28,7 @@ from collections.abc import Callable
 from airflow_provider_swift.client.account import Account
 from airflow_provider_swift.client.auth import AuthOptions
 from airflow_provider_swift.client.bulk import Bulk
+from airflow_provider_swift.client.capabilities import ServerFacts
 from airflow_provider_swift.client.container import Containers
 from airflow_provider_swift.client.copy import Copies
 from airflow_provider_swift.client.download import Reads
@@ -53,12 +55,16 @@ class SwiftClient:
         self.account = Account(transport)
         self.containers = Containers(transport)
         self.objects = Objects(transport, self.info)
+        self.server = ServerFacts(transport, self.info, self.containers, self.objects)
         self.bulk = Bulk(transport, self.info, self.objects)
         self.reads = Reads(transport, self.containers, self.objects)
-        self.large = LargeObjects(transport, self.containers, self.objects, self.bulk, self.reads)
-        self.uploads = Uploads(
-            transport, self.info, self.containers, self.objects, self.reads, self.large
+        self.large = LargeObjects(
+            transport, self.server, self.containers, self.objects, self.bulk, self.reads
         )
+        self.uploads = Uploads(
+            transport, self.info, self.server, self.containers, self.objects, self.reads,
+            self.large,
+        )  # fmt: skip
         self.copies = Copies(
             transport, self.info, self.objects, self.reads, self.large, self.uploads
         )
@@ -69,6 +75,8 @@ class SwiftClient:
         self.capabilities = self.info.capabilities
         self.metadata_limits = self.info.metadata_limits
         self.large_object_limits = self.info.large_object_limits
+        self.server_capabilities = self.server.learned
+        self.tempurl_digests = self.server.tempurl_digests
         self.head_account = self.account.head_account
         self.post_account = self.account.post_account
         self.iter_containers = self.account.iter_containers

@@ -23,6 +23,10 @@ IfExists = Literal["replace", "skip_identical", "fail"]
 LargeObjectKind = Literal["slo", "dlo"]
 #: What an ETag sensor does when the watched object is deleted.
 OnDelete = Literal["wait", "succeed", "fail"]
+#: What a read does when its bytes cannot be checked end to end (a large object whose
+#: segment list the server does not give, an ETag that is not an MD5): fail with
+#: :class:`SwiftUnverifiedError`, or go on, say so in the log and in the result.
+Verify = Literal["required", "when_possible"]
 
 #: How a sync compares a local file with an object: by MD5 (default), or by size and
 #: modification time (the copy is newer than the original).
@@ -32,6 +36,7 @@ IF_EXISTS: tuple[str, ...] = get_args(IfExists)
 COMPARE: tuple[str, ...] = get_args(Compare)
 LARGE_OBJECT_KINDS: tuple[str, ...] = get_args(LargeObjectKind)
 ON_DELETE: tuple[str, ...] = get_args(OnDelete)
+VERIFY: tuple[str, ...] = get_args(Verify)
 
 
 class UploadOptions(TypedDict, total=False):

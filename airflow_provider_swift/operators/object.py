@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from airflow_provider_swift.client import SwiftValidationError
-from airflow_provider_swift.client.options import IfExists, LargeObjectKind, UploadOptions
+from airflow_provider_swift.client.options import (
+    VERIFY,
+    IfExists,
+    LargeObjectKind,
+    UploadOptions,
+    Verify,
+    check_choice,
+)
 from airflow_provider_swift.client.plan import safe_target
 from airflow_provider_swift.openlineage import lineage
 from airflow_provider_swift.operators.base import SwiftBaseOperator, templated_int
@@ -247,10 +254,14 @@ class SwiftDownloadOperator(SwiftBaseOperator):
     :param prefix: every object under it, to ``destination/<name without prefix>``.
     :param destination: a file (with ``name``) or a directory (with ``prefix``) (templated).
     :param if_exists: ``replace``, ``skip_identical`` (If-None-Match) or ``fail``.
+    :param verify: ``when_possible`` (default): an object whose bytes cannot be checked
+        (a large object whose segment list the server does not give) is downloaded
+        with a warning; ``required``: that fails the task and writes nothing.
     :param report_threshold: past this many objects, return a summary and write the
         per-object list as a JSON object in Swift (``report_container``, default
         ``<container>_reports``; templated).
-    :return: a list of ``{name, path, etag, bytes, skipped}``; past
+    :return: a list of ``{name, path, etag, bytes, skipped, verified, unverified}``
+        (``verified``: ``md5``, ``segments`` or None; ``unverified``: why not); past
         ``report_threshold`` objects, ``{counts, bytes, examples, report}`` instead.
     """
 
@@ -268,14 +279,17 @@ class SwiftDownloadOperator(SwiftBaseOperator):
         parallel: int = 4,
         report_threshold: int = DEFAULT_REPORT_THRESHOLD,
         report_container: str | None = None,
+        verify: Verify = "when_possible",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        check_choice("verify", verify, VERIFY)
         self.container = container
         self.destination = destination
         self.name = name
         self.prefix = prefix
         self.if_exists: IfExists = if_exists
+        self.verify: Verify = verify
         self.parallel = parallel
         self.report_threshold = report_threshold
         self.report_container = report_container
@@ -301,8 +315,11 @@ class SwiftDownloadOperator(SwiftBaseOperator):
 
         def download(pair: tuple[str, Path]) -> dict[str, Any]:
             name, target = pair
-            result = self.hook.download_file(self.container, name, target, if_exists=self.if_exists)
-            return {k: result[k] for k in ("name", "path", "etag", "bytes", "skipped")}
+            result = self.hook.download_file(
+                self.container, name, target, if_exists=self.if_exists, verify=self.verify
+            )
+            kept = ("name", "path", "etag", "bytes", "skipped", "verified", "unverified")
+            return {k: result[k] for k in kept}
 
         with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
             done = list(pool.map(download, pairs))
