@@ -39,6 +39,8 @@ GET: Action = "get"
 SKIP: Action = "skip"
 DELETE: Action = "delete"
 CHECK: Action = "check"
+#: The MD5 of no bytes: no object holding data has it as its hash.
+EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
 ACTIONS: tuple[Action, ...] = (PUT, GET, SKIP, DELETE, CHECK)
 
 #: The MD5 of an empty body: what a DLO manifest's listing entry shows.
@@ -82,8 +84,10 @@ class Stored:
 
     @property
     def ambiguous(self) -> bool:
-        """A zero-byte entry may be a DLO manifest: only a HEAD can say."""
-        return not self.slo and self.size == 0
+        """Only a HEAD can say what this is: a zero-byte entry may be a DLO manifest,
+        and an entry of some bytes whose hash is the MD5 of nothing is a large-object
+        manifest listed without ``slo_etag`` (RGW lists SLOs so: docs/compatibility.md)."""
+        return not self.slo and (self.size == 0 or self.etag == EMPTY_MD5)
 
     def headers(self) -> dict[str, str]:
         """What a HEAD would say about identity and kind, from the listing alone (not
@@ -100,7 +104,7 @@ class Step:
     """One object's part in a plan.
 
     :param reason: why, in words: ``new``, ``changed``, ``identical``, ``extraneous``,
-        ``maybe-dlo``, ``slo-segments``...
+        ``maybe-large-object``, ``slo-segments``...
     :param path: the local file (None when only the object exists and is deleted).
     :param size: bytes the step moves or concerns (the local size for a PUT, the
         object's for a GET or a remote delete).
@@ -202,10 +206,10 @@ def decide_upload(
         if obj.size == file.size and obj.last_modified >= file.mtime and not obj.ambiguous:
             return Step(SKIP, file.name, file.path, file.size, "same size, stored later", obj)
         if obj.ambiguous:
-            return Step(CHECK, file.name, file.path, file.size, "maybe-dlo", obj)
+            return Step(CHECK, file.name, file.path, file.size, "maybe-large-object", obj)
         return Step(PUT, file.name, file.path, file.size, "changed", obj)
     if obj.ambiguous:
-        return Step(CHECK, file.name, file.path, file.size, "maybe-dlo", obj)
+        return Step(CHECK, file.name, file.path, file.size, "maybe-large-object", obj)
     if file.size == obj.size and digest == obj.etag:
         return Step(SKIP, file.name, file.path, file.size, "identical", obj)
     if file.size == obj.size and obj.slo:
@@ -234,10 +238,10 @@ def decide_download(
         if obj.size == file.size and file.mtime >= obj.last_modified and not obj.ambiguous:
             return Step(SKIP, obj.name, path, obj.size, "same size, local later", obj)
         if obj.ambiguous:
-            return Step(CHECK, obj.name, path, obj.size, "maybe-dlo", obj)
+            return Step(CHECK, obj.name, path, obj.size, "maybe-large-object", obj)
         return Step(GET, obj.name, path, obj.size, "changed", obj)
     if obj.ambiguous:
-        return Step(CHECK, obj.name, path, obj.size, "maybe-dlo", obj)
+        return Step(CHECK, obj.name, path, obj.size, "maybe-large-object", obj)
     if file.size == obj.size and digest == obj.etag:
         return Step(SKIP, obj.name, path, obj.size, "identical", obj)
     if file.size == obj.size and obj.slo:

@@ -175,6 +175,14 @@ class SwiftHook(BaseHook):
                     f"container {container!r} exists with storage policy {current!r}; "
                     "a container's policy cannot be changed"
                 )
+        if existing is not None:
+            # an existing container's settings change by POST (merged by Swift); a PUT
+            # would do the same on Swift, but RGW answers 409 to a PUT that carries
+            # settings for a bucket that exists
+            changes = {**settings, **(headers or {})}
+            changes.pop("X-Storage-Policy", None)  # checked above: it cannot change
+            self.client.post_container(container, metadata=metadata, headers=changes)
+            return False
         return self.client.put_container(
             container, metadata=metadata, headers={**settings, **(headers or {})}
         )

@@ -108,7 +108,9 @@ def test_large_files_become_slos_and_an_unchanged_one_is_skipped_without_a_head(
     before = sent(swift_client)
     again = swift_client.sync_up(tmp_path, swift_container, segment_size=128 * KIB)
     assert again.summary.counts == {"skip": 1}
-    assert "HEAD" not in delta(before, sent(swift_client))
+    listed = next(iter(swift_client.iter_objects(swift_container, prefix="big.bin")))
+    if "slo_etag" in listed:  # where listings mark SLOs (not RGW's), no HEAD at all
+        assert "HEAD" not in delta(before, sent(swift_client))
     # another segment size: the listing cannot tell, the per-segment rule can
     other = swift_client.sync_up(tmp_path, swift_container, segment_size=64 * KIB)
     assert other.summary.counts == {"skip": 1}
