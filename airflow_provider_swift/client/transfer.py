@@ -339,8 +339,8 @@ class Transfer:
                 return TransferResult(shown_source, shown_dest, put.etag, size, "streamed")
             uploaded = self.dest.upload_stream(
                 dest_container, dest_name, _as_file(relay),
-                segment_size=chosen or opts["segment_size"], large_object=opts["large_object"], threads=opts["threads"],
-                headers=transfer_headers(source),
+                segment_size=chosen or opts["segment_size"], large_object=opts["large_object"],
+                threads=opts["threads"], headers=transfer_headers(source),
             )  # fmt: skip
         return TransferResult(
             shown_source, shown_dest, uploaded.etag, uploaded.bytes, "streamed",
