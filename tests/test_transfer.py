@@ -139,7 +139,8 @@ def test_plain_object_is_streamed_across_clusters_with_its_headers(
         metadata={"Owner": "lake", "Note": "ünïcode"},
         headers={"Content-Disposition": 'attachment; filename="b.csv"'},
     )  # fmt: skip
-    result = Transfer(source, dest).copy_object(source_container, "a/b.csv", dest_container, "c.csv")
+    transfer = Transfer(source, dest)
+    result = transfer.copy_object(source_container, "a/b.csv", dest_container, "c.csv")
     assert result.method == "streamed"
     assert result.etag == md5(data) and result.bytes == len(data)
     headers, body = dest.get_object(dest_container, "c.csv")
