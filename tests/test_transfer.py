@@ -32,7 +32,11 @@ from airflow_provider_swift.client.transfer import (
     cluster_and_account,
     transfer_options,
 )
-from airflow_provider_swift.testing.pytest_plugin import client_for, empty_container
+from airflow_provider_swift.testing.pytest_plugin import (
+    client_for,
+    connection_json,
+    empty_container,
+)
 from airflow_provider_swift.testing.server import LocalSwift
 from tests.faultproxy import Fault, fault_proxy
 
@@ -343,3 +347,48 @@ def test_identical_object_is_skipped_and_replace_copies_again(
         source_container, "same", dest_container, "same", if_exists="replace"
     )
     assert again.method == "streamed"
+
+
+def test_operator_copies_a_prefix_between_connections_and_summarizes_past_the_threshold(
+    local_swift: LocalSwift,
+    other_swift: LocalSwift,
+    source: SwiftClient,
+    dest: SwiftClient,
+    source_container: str,
+    dest_container: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from airflow_provider_swift.operators import SwiftToSwiftOperator
+
+    monkeypatch.setenv("AIRFLOW_CONN_SWIFT_SOURCE", connection_json(local_swift))
+    monkeypatch.setenv("AIRFLOW_CONN_SWIFT_LAKE", connection_json(other_swift))
+    for i in range(3):
+        source.put_object(source_container, f"day/{i}.csv", f"row {i}\n")
+    prefix = SwiftToSwiftOperator(
+        task_id="mirror", swift_conn_id="swift_source", dest_swift_conn_id="swift_lake",
+        source_container=source_container, source_prefix="day/", dest_container=dest_container,
+        dest_prefix="copy/", report_threshold=2,
+    )  # fmt: skip
+    result = prefix.execute({})
+    assert result == {
+        "summary": {
+            "objects": 3, "counts": {"streamed": 3}, "bytes": {"streamed": 18},
+            "examples": {"streamed": [f"/{dest_container}/copy/{i}.csv" for i in range(3)]},
+        }
+    }  # fmt: skip
+    assert read(dest, dest_container, "copy/2.csv") == b"row 2\n"
+
+    one = SwiftToSwiftOperator(
+        task_id="one", swift_conn_id="swift_source", dest_swift_conn_id="swift_lake",
+        source_container=source_container, source_name="day/1.csv",
+        dest_container=dest_container, dest_name="copy/1.csv",
+    )  # fmt: skip
+    assert one.execute({})["method"] == "skipped"
+
+
+def test_operator_wants_a_name_or_a_prefix() -> None:
+    from airflow_provider_swift.operators import SwiftToSwiftOperator
+
+    with pytest.raises(ValueError, match="source_name or source_prefix"):
+        SwiftToSwiftOperator(task_id="t", dest_swift_conn_id="x", source_container="a",
+                             dest_container="b")  # fmt: skip

@@ -19,6 +19,7 @@ from airflow_provider_swift.operators.object import (
     SwiftUpdateMetadataOperator,
     SwiftUploadOperator,
 )
+from airflow_provider_swift.operators.transfer import SwiftToSwiftOperator
 
 __all__ = [
     "SwiftCopyObjectOperator",
@@ -31,6 +32,7 @@ __all__ = [
     "SwiftListOperator",
     "SwiftMoveObjectOperator",
     "SwiftTempUrlOperator",
+    "SwiftToSwiftOperator",
     "SwiftUpdateMetadataOperator",
     "SwiftUploadOperator",
 ]
