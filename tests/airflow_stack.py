@@ -39,6 +39,12 @@ COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 JOB_TYPES = {"scheduler": "SchedulerJob", "dag-processor": "DagProcessorJob",
              "triggerer": "TriggererJob"}  # fmt: skip
 PARALLELISM = 2
+#: The command line of each component but the API server (which takes the port).
+COMMANDS = {
+    "scheduler": ("scheduler", "--skip-serve-logs"),
+    "dag-processor": ("dag-processor",),
+    "triggerer": ("triggerer", "--skip-serve-logs"),
+}
 
 
 class StackError(AssertionError):
@@ -171,17 +177,19 @@ class AirflowStack:
         self.airflow("db", "migrate", timeout=300)
 
     def start(self) -> None:
-        commands = {
-            "api-server": ["api-server", "--apps", self.apps, "-H", "127.0.0.1",
-                           "-p", str(self.port)],
-            "scheduler": ["scheduler", "--skip-serve-logs"],
-            "dag-processor": ["dag-processor"],
-            "triggerer": ["triggerer", "--skip-serve-logs"],
-        }  # fmt: skip
         for name in self.components:
-            log = (self.log_dir / f"{name}.log").open("wb")
+            self.start_component(name)
+
+    def start_component(self, name: str) -> None:
+        """Start one component (again), its output appended to its log."""
+        command = (
+            ["api-server", "--apps", self.apps, "-H", "127.0.0.1", "-p", str(self.port)]
+            if name == "api-server"
+            else list(COMMANDS[name])
+        )
+        with (self.log_dir / f"{name}.log").open("ab") as log:
             self.processes[name] = subprocess.Popen(
-                [AIRFLOW, *commands[name]],
+                [AIRFLOW, *command],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -189,7 +197,25 @@ class AirflowStack:
                 cwd=self.home,
                 start_new_session=True,  # its own process group, stopped as one
             )
-            log.close()
+
+    def stop_component(self, name: str, timeout: float = 60) -> None:
+        """Stop one component as an operator would: SIGTERM to its process group, a
+        wait for it to exit (SIGKILL after ``timeout``), then any process left below it."""
+        process = self.processes.pop(name)
+        known = process_tree({process.pid})
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+        alive = _process_table()
+        for pid, started in known.items():
+            if pid in alive and alive[pid][1] == started:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
     def wait_ready(self, timeout: float = 120) -> None:
         self.wait_for(self._api_healthy, timeout, "the API server's /execution/health")

@@ -21,7 +21,7 @@ from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
 
 from airflow_provider_swift import watermark
 from airflow_provider_swift.client.async_client import AsyncSwiftClient
-from airflow_provider_swift.client.errors import SwiftError
+from airflow_provider_swift.client.errors import SwiftError, SwiftNotFoundError
 from airflow_provider_swift.client.options import OnDelete
 from airflow_provider_swift.client.transport import Transport
 from airflow_provider_swift.conditions import (
@@ -333,9 +333,11 @@ class SwiftPrefixChangedEventTrigger(BaseEventTrigger):
         own = name if where == self.container else None  # never report the watermark
         seen = await self._load(client) if self.watermark else None
         while True:
-            now = watermark.listing_etags(
-                await client.list_objects(self.container, self.prefix), exclude=own
-            )
+            try:
+                entries = await client.list_objects(self.container, self.prefix)
+            except SwiftNotFoundError:  # no container (yet, or any more): no objects
+                entries = []
+            now = watermark.listing_etags(entries, exclude=own)
             if seen is None:
                 log.info("Baseline of /%s/%s: %d objects", self.container, self.prefix, len(now))
             else:
