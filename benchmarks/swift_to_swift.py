@@ -109,7 +109,7 @@ def bench(args: argparse.Namespace) -> tuple[list[Run], str]:
                      "--dest-auth", second.auth_url, *auth, "--threads", str(args.threads)],
                     None,
                 ),
-                "curl GET | curl PUT": (["bash", "-c", pipe], None),
+                "curl GET piped to curl PUT": (["bash", "-c", pipe], None),
             }  # fmt: skip
             if shutil.which("rclone"):
                 tools["rclone copyto"] = (
@@ -152,7 +152,7 @@ def report(runs: list[Run], kind: str, args: argparse.Namespace) -> str:
     for run in best.values():
         lines.append(f"| {run.tool} | {run.mb_per_s:.1f} | {run.seconds:.2f} | "
                      f"{run.peak_rss_mib:.0f} | {run.cpu_seconds:.2f} |")  # fmt: skip
-    ours, pipe = best["airflow-provider-swift"], best["curl GET | curl PUT"]
+    ours, pipe = best["airflow-provider-swift"], best["curl GET piped to curl PUT"]
     lines += ["", f"ratio ours / curl pipe: {ours.mb_per_s / pipe.mb_per_s:.2f}"]
     return "\n".join(lines)
 
