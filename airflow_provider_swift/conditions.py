@@ -94,6 +94,19 @@ class ObjectCheck:
     def needs_metadata(self) -> bool:
         return bool(self.metadata)
 
+    @property
+    def needs_head(self) -> bool:
+        """Whether a listing entry cannot decide the check and a HEAD must: metadata
+        and content type are not listed, and a listing's ``bytes`` is not a large
+        object's size (a DLO lists as 0 bytes; on Ceph RGW an SLO as its manifest's
+        size), while HEAD's ``Content-Length`` is."""
+        return bool(
+            self.metadata
+            or self.content_type is not None
+            or self.min_size is not None
+            or self.max_size is not None
+        )
+
     def failures(self, summary: Mapping[str, Any]) -> list[str]:
         """Why an object does not pass (empty: it passes)."""
         reasons = []

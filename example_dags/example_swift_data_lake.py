@@ -1,10 +1,12 @@
 """Data-lake housekeeping with the Swift operators, end to end.
 
 Create a landing container (CORS for a browser app, a read ACL for an analyst),
-upload a directory tree of daily extracts, wait until the landing prefix has been
+upload a directory tree of daily extracts (then sync it again: one listing finds
+everything identical and nothing is sent), wait until the landing prefix has been
 quiet for a while (the drop is complete), list it, archive a copy with an expiry,
 move the extracts to a curated prefix, publish a temporary URL for a consumer,
-download the curated tree back and clean up.
+download the curated tree back, mirror it with a sync (verified, parallel, only what
+differs) and clean up.
 
 Runs against the connection ``swift_default``; the test suite runs it with
 ``dag.test()`` against a local Swift.
@@ -28,6 +30,7 @@ from airflow_provider_swift.operators import (
     SwiftExpireObjectOperator,
     SwiftListOperator,
     SwiftMoveObjectOperator,
+    SwiftSyncOperator,
     SwiftTempUrlOperator,
     SwiftUploadOperator,
 )
@@ -81,6 +84,17 @@ def example_swift_data_lake() -> None:
         content_type="text/csv",
     )
     # [END howto_operator_swift_upload]
+
+    # [START howto_operator_swift_sync_up]
+    resync = SwiftSyncOperator(
+        task_id="sync_extracts",
+        container=LANDING,
+        prefix=f"incoming/{DAY}/",
+        directory="{{ ti.xcom_pull(task_ids='write_extracts') }}",
+        include=["*.csv"],
+        content_type="text/csv",
+    )
+    # [END howto_operator_swift_sync_up]
 
     # [START howto_sensor_swift_prefix_quiescence]
     wait_quiet = SwiftPrefixQuiescenceSensor(
@@ -160,8 +174,25 @@ def example_swift_data_lake() -> None:
     )
     # [END howto_operator_swift_download]
 
+    # [START howto_operator_swift_sync_down]
+    mirror = SwiftSyncOperator(
+        task_id="mirror_curated",
+        container=LANDING,
+        prefix=f"curated/{DAY}/",
+        directory="{{ ti.xcom_pull(task_ids='write_extracts') }}-mirror",
+        direction="down",
+        delete=True,
+    )
+    # [END howto_operator_swift_sync_down]
+
     @task
-    def check(extracts_dir: str, downloaded: list[dict[str, Any]], url: str) -> int:
+    def check(
+        extracts_dir: str,
+        downloaded: list[dict[str, Any]],
+        url: str,
+        synced: dict[str, Any],
+        mirrored: dict[str, Any],
+    ) -> int:
         import requests
 
         source = Path(extracts_dir)
@@ -169,6 +200,16 @@ def example_swift_data_lake() -> None:
             relative = Path(item["path"]).relative_to(f"{extracts_dir}-copy")
             if (source / relative).read_bytes() != Path(item["path"]).read_bytes():
                 raise ValueError(f"{relative} differs after the round trip")
+        if synced["counts"] != {"skip": 3}:
+            raise ValueError(f"the re-sync should have found everything stored: {synced}")
+        if mirrored["counts"] != {"get": 3}:
+            raise ValueError(f"the mirror should have fetched the 3 extracts: {mirrored}")
+        for entry in mirrored["objects"]:
+            relative = entry["name"].removeprefix(f"curated/{DAY}/")
+            if (source / relative).read_bytes() != Path(
+                f"{extracts_dir}-mirror", relative
+            ).read_bytes():
+                raise ValueError(f"{relative} differs in the mirror")
         fetched = requests.get(url, timeout=30)
         fetched.raise_for_status()
         if fetched.content != (source / "us-east" / "orders.csv").read_bytes():
@@ -185,10 +226,10 @@ def example_swift_data_lake() -> None:
     ]
     # [END howto_operator_swift_delete_container]
 
-    [create_landing, create_archive, extracts] >> upload >> wait_quiet >> listing
+    [create_landing, create_archive, extracts] >> upload >> resync >> wait_quiet >> listing
     listing >> archive >> expire
-    expire >> curate >> set_temp_url_key() >> publish >> download
-    check(extracts, download.output, publish.output) >> cleanup
+    expire >> curate >> set_temp_url_key() >> publish >> download >> mirror
+    check(extracts, download.output, publish.output, resync.output, mirror.output) >> cleanup
 
 
 example_swift_data_lake()

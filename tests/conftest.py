@@ -24,16 +24,16 @@ for _source in ("example_dags", os.path.join("tests", "dags")):
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = _DAGS_FOLDER
 os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
 
-from airflow_provider_swift.testing.server import LocalSwift  # noqa: E402
+from airflow_provider_swift.testing.pytest_plugin import SwiftAPIServer  # noqa: E402
 from tests.faultproxy import FaultProxy, fault_proxy  # noqa: E402
 
 pytest_plugins = ["airflow_provider_swift.testing.pytest_plugin"]
 
 
 @pytest.fixture
-def faulty(local_swift: LocalSwift) -> Iterator[FaultProxy]:
-    """A fault-injecting proxy in front of the session's Swift."""
-    with fault_proxy(local_swift.proxy_url) as proxy:
+def faulty(server: SwiftAPIServer) -> Iterator[FaultProxy]:
+    """A fault-injecting proxy in front of the server under test (Swift or RGW)."""
+    with fault_proxy(server.proxy_url) as proxy:
         yield proxy
 
 
@@ -54,3 +54,20 @@ def airflow_db() -> None:
     subprocess.run(
         [airflow, "db", "migrate"], check=True, capture_output=True, env=dict(os.environ)
     )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test skipped on a server must name a row of docs/compatibility.md where that
+    server differs from the other: no undocumented skips."""
+    from tests.rgw.test_rgw_facts import documented
+
+    table = documented()
+    for item in items:
+        for mark in item.iter_markers("server_limitation"):
+            server, row = mark.args
+            cells = table.get(row)
+            if cells is None or len(set(cells.values())) < 2 or server not in cells:
+                raise pytest.UsageError(
+                    f"{item.nodeid}: server_limitation({server!r}, {row!r}) names no row of "
+                    "docs/compatibility.md where the servers differ"
+                )

@@ -97,7 +97,13 @@ class FaultProxy:
             self.faults.append(fault)
 
     def count(self, method: str, path_regex: str = ".*") -> int:
-        return sum(1 for m, p, _ in self.seen if m == method and re.search(path_regex, p))
+        """Requests seen with this method and a path matching ``path_regex`` -- not
+        counting the client's one-off capability probe (``.capabilities-<id>/``)."""
+        return sum(
+            1
+            for m, p, _ in self.seen
+            if m == method and re.search(path_regex, p) and "/.capabilities-" not in p
+        )
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
@@ -193,6 +199,11 @@ def _abort(handler: BaseHTTPRequestHandler) -> None:
     handler.close_connection = True
     with suppress(OSError):
         handler.connection.shutdown(socket.SHUT_RDWR)
+
+
+def auth_url_behind(proxy: FaultProxy, auth_url: str) -> str:
+    """A server's auth URL (``/auth/v1.0`` on Swift, ``/auth/1.0`` on RGW) through ``proxy``."""
+    return proxy.url + urlsplit(auth_url).path
 
 
 @contextmanager

@@ -24,9 +24,8 @@ from airflow_provider_swift.client import (
     TransportOptions,
 )
 from airflow_provider_swift.client.download import large_object_kind
-from airflow_provider_swift.testing.pytest_plugin import empty_container
-from airflow_provider_swift.testing.server import LocalSwift
-from tests.faultproxy import Fault, FaultProxy
+from airflow_provider_swift.testing.pytest_plugin import SwiftAPIServer, empty_container
+from tests.faultproxy import Fault, FaultProxy, auth_url_behind
 
 KIB = 1024
 SEGMENT = 128 * KIB
@@ -130,7 +129,7 @@ def check_invariants(clean: SwiftClient, container: str) -> None:
 def test_fault_matrix(
     operation: str,
     fault_name: str,
-    local_swift: LocalSwift,
+    server: SwiftAPIServer,
     faulty: FaultProxy,
     swift_client: SwiftClient,
     tmp_path: Path,
@@ -146,15 +145,16 @@ def test_fault_matrix(
     swift_client.put_container(container)
     client = SwiftClient.connect(
         AuthOptions(
-            auth_url=f"{faulty.url}/auth/v1.0",
-            username=local_swift.user.login,
-            password=local_swift.user.key,
+            auth_url=auth_url_behind(faulty, server.auth_url),
+            username=server.user.login,
+            password=server.user.key,
         ),
         TransportOptions(
             read_timeout=1.5,
             retry=RetryPolicy(max_attempts=4, backoff_initial=0.01, backoff_max=0.05),
         ),
     )
+    client.server_capabilities(container)  # the one-off probe, before the fault
     fault = Fault(method=method, path=path, **spec)  # type: ignore[arg-type]
     planned = fault.times
     faulty.inject(fault)

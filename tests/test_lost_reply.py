@@ -29,9 +29,8 @@ from airflow_provider_swift.client import (
     TransportOptions,
 )
 from airflow_provider_swift.client.download import large_object_kind
-from airflow_provider_swift.testing.pytest_plugin import empty_container
-from airflow_provider_swift.testing.server import LocalSwift
-from tests.faultproxy import Fault, FaultProxy
+from airflow_provider_swift.testing.pytest_plugin import SwiftAPIServer, empty_container
+from tests.faultproxy import Fault, FaultProxy, auth_url_behind
 from tests.test_fault_matrix import check_invariants
 
 KIB = 1024
@@ -45,13 +44,13 @@ def md5(data: bytes) -> str:
 
 
 @pytest.fixture
-def lossy(local_swift: LocalSwift, faulty: FaultProxy) -> Iterator[SwiftClient]:
+def lossy(server: SwiftAPIServer, faulty: FaultProxy) -> Iterator[SwiftClient]:
     """A client behind the fault proxy, with quick retries."""
     client = SwiftClient.connect(
         AuthOptions(
-            auth_url=f"{faulty.url}/auth/v1.0",
-            username=local_swift.user.login,
-            password=local_swift.user.key,
+            auth_url=auth_url_behind(faulty, server.auth_url),
+            username=server.user.login,
+            password=server.user.key,
         ),
         TransportOptions(retry=RetryPolicy(max_attempts=4, backoff_initial=0.01, backoff_max=0.05)),
     )
@@ -87,6 +86,7 @@ def lose(proxy: FaultProxy, method: str, path: str) -> Fault:
 def test_create_only_slo_whose_manifest_reply_is_lost_succeeds_and_keeps_its_segments(
     lossy: SwiftClient, swift_client: SwiftClient, faulty: FaultProxy, box: str, tmp_path: Path
 ) -> None:
+    lossy.server_capabilities(box)  # the one-off probe, before the fault
     fault = lose(faulty, "PUT", r"multipart-manifest=put")
     result = lossy.upload_file(
         box, "big", big_file(tmp_path), segment_size=SEGMENT, large_object="slo",
@@ -111,6 +111,7 @@ def test_create_only_small_object_whose_reply_is_lost_succeeds(
     assert result.etag == md5(SMALL) == swift_client.head_object(box, "small")["etag"]
 
 
+@pytest.mark.server_limitation("rgw", "F8-put-if-none-match")
 def test_create_only_retry_that_meets_another_writers_object_says_already_exists(
     lossy: SwiftClient, swift_client: SwiftClient, faulty: FaultProxy, box: str
 ) -> None:
@@ -201,6 +202,13 @@ def expire_large(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> N
         assert clean.head_object(segment.container, segment.name)["x-delete-at"] == str(when)
 
 
+def cancel_expiry(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
+    clean.put_object(c, "small", SMALL, headers={"X-Delete-At": str(int(time.time()) + 3600)})
+    headers = lossy.set_expiry(c, "small", None)  # X-Remove-Delete-At
+    assert "x-delete-at" not in headers
+    assert "x-delete-at" not in clean.head_object(c, "small")
+
+
 def delete_small(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
     clean.put_object(c, "small", SMALL)
     assert lossy.remove_object(c, "small") is True
@@ -240,6 +248,22 @@ def container_delete(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) 
         clean.head_container(f"{c}-new")
 
 
+def sync_tree(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
+    """A sync's planned PUTs (no HEAD first), one replacing an SLO the listing showed."""
+    tree = tmp / "tree"
+    tree.mkdir()
+    (tree / "small").write_bytes(SMALL)
+    big_file(tree)
+    old = tmp / "old"
+    old.write_bytes(DATA[::-1])
+    clean.upload_file(c, "big", old, segment_size=SEGMENT // 2)  # the old SLO
+    result = lossy.sync_up(tree, c, segment_size=SEGMENT)
+    assert result.summary.counts == {"put": 2}
+    assert clean.get_object(c, "small")[1] == SMALL
+    assert clean.get_object(c, "big")[1] == DATA
+    assert lossy.sync_up(tree, c, segment_size=SEGMENT).summary.counts == {"skip": 2}
+
+
 MANIFEST_PUT = r"multipart-manifest=put"
 CELLS = {
     "object PUT": Cell("PUT", r"/small$", small_put),
@@ -258,9 +282,12 @@ CELLS = {
     "metadata POST": Cell("POST", r"/small$", update_metadata),
     "expiry POST (manifest)": Cell("POST", r"/big$", expire_large),
     "expiry POST (segment)": Cell("POST", r"_segments/.*/00000000$", expire_large),
+    "expiry cancel POST": Cell("POST", r"/small$", cancel_expiry),
     "object DELETE": Cell("DELETE", r"/small$", delete_small),
     "SLO DELETE with segments": Cell("DELETE", r"multipart-manifest=delete", delete_slo),
     "bulk delete": Cell("POST", r"bulk-delete", bulk_delete),
+    "sync: planned object PUT": Cell("PUT", r"/small$", sync_tree),
+    "sync: planned SLO manifest PUT over an SLO": Cell("PUT", r"multipart-manifest=put", sync_tree),
     "container PUT": Cell("PUT", r"-new$", container_put),
     "container POST": Cell("POST", r"/lr-[0-9a-f]{8}$", container_post),
     "container DELETE": Cell("DELETE", r"-new$", container_delete),
@@ -277,10 +304,28 @@ def test_lost_reply(
     tmp_path: Path,
 ) -> None:
     cell = CELLS[operation]
+    lossy.server_capabilities(box)  # the one-off probe, before any fault (cells below)
     fault = lose(faulty, cell.method, cell.path)
     cell.run(lossy, swift_client, box, tmp_path)
     assert fault.times == 0, "the reply was never lost: the cell tested nothing"
     assert faulty.count(cell.method, cell.path) >= 2, "the lost request was not retried"
+
+
+@pytest.mark.parametrize(
+    "request_path",
+    [r"/\.capabilities-[0-9a-f]+/slo\?multipart-manifest=put", r"/\.capabilities-[0-9a-f]+/plain$"],
+    ids=["manifest PUT", "object PUT"],
+)
+def test_lost_reply_during_the_capability_probe(
+    request_path: str, lossy: SwiftClient, swift_client: SwiftClient, faulty: FaultProxy, box: str
+) -> None:
+    """The probe's writes are retried like any other: what it learns is what a probe
+    without faults learns, and it leaves nothing behind."""
+    fault = lose(faulty, "PUT", request_path)
+    learned = lossy.server_capabilities(box)
+    assert fault.times == 0, "the reply was never lost: the cell tested nothing"
+    assert learned == swift_client.server.probe(box)
+    assert list(swift_client.iter_objects(box)) == []
 
 
 # -- the async driver's one write ---------------------------------------------------------

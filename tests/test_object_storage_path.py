@@ -8,13 +8,18 @@ import json
 import os
 import shutil
 import uuid
+import warnings
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from airflow_provider_swift.assets import convert_asset_to_openlineage, create_asset, sanitize_uri
 from airflow_provider_swift.hooks.swift import SwiftHook
+from airflow_provider_swift.testing.pytest_plugin import connection_json
+from airflow_provider_swift.testing.server import LocalSwift
 
 MIB = 1024 * 1024
 
@@ -24,6 +29,13 @@ def container(swift_conn_id: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[s
     conn = json.loads(os.environ["AIRFLOW_CONN_SWIFT_DEFAULT"])
     conn["extra"]["segment_size"] = 8 * MIB  # ObjectStoragePath takes it from the connection
     monkeypatch.setenv("AIRFLOW_CONN_SWIFT_DEFAULT", json.dumps(conn))
+    # filesystems are cached by connection id: the same id may now name the other server
+    from airflow.sdk.io.store import _STORE_CACHE
+
+    from airflow_provider_swift.fs.swift import SwiftFileSystem
+
+    _STORE_CACHE.clear()
+    SwiftFileSystem.clear_instance_cache()
     hook = SwiftHook(swift_conn_id)
     name = f"osp-{uuid.uuid4().hex[:8]}"
     hook.create_container(name)
@@ -32,10 +44,37 @@ def container(swift_conn_id: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[s
         hook.delete_container(leftover, force=True, missing_ok=True)
 
 
-def path(container: str, key: str = "", **options: object) -> object:
+def path(container: str, key: str = "", conn_id: str = "swift_default", **options: object) -> Any:
     from airflow.sdk import ObjectStoragePath
 
-    return ObjectStoragePath(f"swift://swift_default@{container}/{key}", **options)
+    return ObjectStoragePath(f"swift://{conn_id}@{container}/{key}", **options)
+
+
+@pytest.fixture
+def other_account(local_swift: LocalSwift, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A container in account ``test2``, reached through connection ``swift_other``."""
+    conn = connection_json(local_swift, login="test2:tester2", key="testing2")
+    monkeypatch.setenv("AIRFLOW_CONN_SWIFT_OTHER", conn)
+    hook = SwiftHook("swift_other")
+    name = f"osp-other-{uuid.uuid4().hex[:8]}"
+    hook.create_container(name)
+    yield name
+    hook.delete_container(name, force=True, missing_ok=True)
+
+
+def listing_requests(target: Any) -> list[str]:
+    """Record the listing GETs (``format=json``) the path's client sends from now on."""
+    transport = target.fs.client.transport
+    seen: list[str] = []
+    real = transport.send
+
+    def recording(request: Any, **kwargs: Any) -> Any:
+        if request.method == "GET" and (request.query or {}).get("format") == "json":
+            seen.append(request.path)
+        return real(request, **kwargs)
+
+    transport.send = recording
+    return seen
 
 
 def test_fifty_megabytes_written_as_a_large_object_and_read_back(container: str) -> None:
@@ -72,13 +111,13 @@ def test_copy_is_server_side(container: str, monkeypatch: pytest.MonkeyPatch) ->
     source.write_bytes(b"z" * (3 * MIB))  # type: ignore[attr-defined]
     transport = source.fs.client.transport  # type: ignore[attr-defined]
     requests_seen: list[tuple[str, str, object]] = []
-    real = transport.request
+    real = transport.send
 
-    def recording(method: str, path: str, **kwargs: object) -> object:
-        requests_seen.append((method, path, kwargs.get("query")))
-        return real(method, path, **kwargs)
+    def recording(request: Any, **kwargs: object) -> object:
+        requests_seen.append((request.method, request.path, request.query))
+        return real(request, **kwargs)
 
-    monkeypatch.setattr(transport, "request", recording)
+    monkeypatch.setattr(transport, "send", recording)
     source.copy(path(container, "dst.bin"))  # type: ignore[attr-defined]
     object_reads = [r for r in requests_seen if r[0] == "GET" and r[1].endswith("/src.bin")]
     assert object_reads == []  # no byte of the object passed through the client
@@ -96,3 +135,111 @@ def test_asset_uris() -> None:
     assert asset.uri == "swift://lake/raw/a.csv"
     dataset = convert_asset_to_openlineage(asset, None)
     assert (dataset.namespace, dataset.name) == ("swift://lake", "raw/a.csv")
+
+
+def test_swift_paths_have_a_registered_class_and_no_fallback_warning(container: str) -> None:
+    from airflow_provider_swift.fs.upath import SwiftPath
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        target = path(container, "a/b.csv")
+        assert isinstance(target.__wrapped__, SwiftPath)
+        assert (target.parent.name, target.name, target.suffix) == ("a", "b.csv", ".csv")
+        assert str(target.parent / "c.csv") == f"swift://swift_default@{container}/a/c.csv"
+
+
+def test_text_round_trip_exists_and_stat(container: str) -> None:
+    target = path(container, "reports/2026/summary.txt")
+    assert not target.exists()
+    target.write_text("total: 42\n")
+    assert target.exists() and target.is_file()
+    assert target.read_text() == "total: 42\n"
+    status = target.stat()
+    assert status.st_size == len("total: 42\n")
+    assert status.st_mtime > 0 and status["etag"]
+    assert path(container, "reports/2026").is_dir()
+    assert path(container, "reports").stat()["type"] == "directory"
+
+
+def test_iterdir_glob_rglob_and_walk(container: str) -> None:
+    base = path(container, "lake")
+    for key in ("a.csv", "b.json", "2026/c.csv", "2026/01/d.csv", "2026/01/e.json"):
+        (base / key).write_text(key)
+    assert sorted(p.name for p in base.iterdir()) == ["2026", "a.csv", "b.json"]
+    assert sorted(p.name for p in base.glob("*.csv")) == ["a.csv"]
+    seen = listing_requests(base)
+    assert sorted(p.path.removeprefix(f"{base.path}/") for p in base.rglob("*.csv")) == [
+        "2026/01/d.csv", "2026/c.csv", "a.csv",
+    ]  # fmt: skip
+    assert len(seen) == 1  # one flat listing of the prefix, whatever its depth
+    walked = {
+        directory.path.removeprefix(base.path).lstrip("/") or ".": sorted(files)
+        for directory, _dirs, files in base.walk()
+    }
+    assert walked == {
+        ".": ["a.csv", "b.json"], "2026": ["c.csv"], "2026/01": ["d.csv", "e.json"],
+    }  # fmt: skip
+
+
+def test_rename_is_a_server_side_move(container: str) -> None:
+    source = path(container, "incoming/x.bin")
+    source.write_bytes(b"r" * (2 * MIB))
+    transport = source.fs.client.transport
+    before = dict(transport.sent)
+    moved = source.rename(path(container, "done/x.bin"))
+    reads = transport.sent.get("GET", 0) - before.get("GET", 0)
+    assert reads <= 1  # at most a listing: no byte of the object came through here
+    assert not source.exists()
+    assert moved.read_bytes() == b"r" * (2 * MIB)
+
+
+def test_copy_between_two_connections(container: str, other_account: str) -> None:
+    source = path(container, "export")
+    (source / "one.csv").write_text("1")
+    (source / "sub" / "two.csv").write_text("2")
+    target = path(other_account, "import", conn_id="swift_other")
+    (source / "one.csv").copy(target / "one.csv")
+    assert (target / "one.csv").read_text() == "1"
+    # across stores Airflow streams each object into the directory it makes (here a
+    # marker object, "tree/"), under the source keys
+    source.copy(path(other_account, "tree", conn_id="swift_other"), recursive=True)
+    assert sorted(SwiftHook("swift_other").list_objects(other_account)) == [
+        "import/one.csv", "tree/", "tree/export/one.csv", "tree/export/sub/two.csv",
+    ]  # fmt: skip
+
+
+def test_mkdir_makes_a_directory_that_exists_while_empty(container: str) -> None:
+    directory = path(container, "staging/empty")
+    directory.mkdir(parents=True)
+    assert directory.is_dir() and list(directory.iterdir()) == []
+    with pytest.raises(FileExistsError):
+        directory.mkdir()
+    (directory / "f.txt").write_text("f")
+    assert [p.name for p in directory.iterdir()] == ["f.txt"]
+    assert [p.name for p in path(container, "staging").iterdir()] == ["empty"]
+    directory.fs.rm(directory.path, recursive=True)
+    assert not directory.exists()
+
+
+def test_large_file_streams_in_and_out_in_bounded_pieces(container: str, tmp_path: Path) -> None:
+    data = hashlib.sha512(b"stream").digest() * (20 * MIB // 64)
+    local = tmp_path / "in.bin"
+    local.write_bytes(data)
+    target = path(container, "stream/data.bin")
+    with local.open("rb") as source, target.open("wb") as sink:
+        shutil.copyfileobj(source, sink, length=MIB)
+    digest = hashlib.sha256()
+    with target.open("rb") as handle:
+        while chunk := handle.read(MIB):
+            assert len(chunk) <= MIB
+            digest.update(chunk)
+    assert digest.hexdigest() == hashlib.sha256(data).hexdigest()
+    out = tmp_path / "out.bin"
+    target.copy(path_local(out))
+    assert out.read_bytes() == data
+
+
+def path_local(local: Path) -> Any:
+    from airflow.sdk import ObjectStoragePath
+
+    return ObjectStoragePath(f"file://{local}")

@@ -9,6 +9,7 @@ must become a large object on the way.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 import uuid
@@ -370,12 +371,16 @@ def test_operator_copies_a_prefix_between_connections_and_summarizes_past_the_th
         dest_prefix="copy/", report_threshold=2,
     )  # fmt: skip
     result = prefix.execute({})
-    assert result == {
-        "summary": {
-            "objects": 3, "counts": {"streamed": 3}, "bytes": {"streamed": 18},
-            "examples": {"streamed": [f"/{dest_container}/copy/{i}.csv" for i in range(3)]},
-        }
+    summary = {
+        "objects": 3, "counts": {"streamed": 3}, "bytes": {"streamed": 18},
+        "examples": {"streamed": [f"/{dest_container}/copy/{i}.csv" for i in range(3)]},
     }  # fmt: skip
+    report = {"container": f"{dest_container}_reports", "name": "dag/run/task.json"}
+    assert result == {**summary, "report": report}
+    written = json.loads(read(dest, report["container"], report["name"]))
+    assert written["summary"] == summary
+    assert [o["destination"] for o in written["objects"]] == summary["examples"]["streamed"]
+    empty_container(dest, report["container"])
     assert read(dest, dest_container, "copy/2.csv") == b"row 2\n"
 
     one = SwiftToSwiftOperator(

@@ -19,7 +19,10 @@ from airflow_provider_swift.client.names import object_path
 from airflow_provider_swift.client.objects import Objects
 from airflow_provider_swift.client.transport import Transport
 
-DEFAULT_BULK_BATCH = 10_000
+#: Names per bulk delete when ``/info`` gives no ``max_deletes_per_request`` (Swift's
+#: default is 10,000; Ceph RGW lists ``bulk_delete`` without limits): small enough
+#: for any server's limit, large enough that the request count hardly matters.
+DEFAULT_BULK_BATCH = 1000
 
 
 @dataclass
@@ -67,7 +70,7 @@ class Bulk:
         if not pairs:
             return result
         bulk = self.info.capabilities().get("bulk_delete")
-        if bulk:
+        if bulk is not None:  # Ceph RGW lists it as {} (no limits given)
             size = int(bulk.get("max_deletes_per_request", DEFAULT_BULK_BATCH))
             for start in range(0, len(pairs), size):
                 result.merge(self._bulk_delete(pairs[start : start + size]))

@@ -52,14 +52,15 @@ def listing_page(path: str, display: str, **query: Unpack[ListingQuery]) -> Requ
     return Request("GET", path, display, query=params)
 
 
-def read_page(body: bytes) -> tuple[list[dict[str, Any]], str | None]:
+def read_page(body: bytes, page_size: int | None = None) -> tuple[list[dict[str, Any]], str | None]:
     """A listing page's entries and the marker of the next page (None: it was the last).
 
-    A page may be shorter than the limit without being the last, so only an empty
-    page ends a listing.
+    A page shorter than the ``page_size`` asked for is the last (Swift returns up to
+    ``limit`` entries while any remain); without a page size the server's own limit
+    applies, which the client may not know, so only an empty page ends the listing.
     """
     page: list[dict[str, Any]] = json.loads(body) if body else []
-    if not page:
-        return [], None
+    if not page or (page_size is not None and len(page) < page_size):
+        return page, None
     last = page[-1]
     return page, str(last.get("name", last.get("subdir")))

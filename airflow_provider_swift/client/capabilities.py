@@ -2,8 +2,8 @@
 
 Swift and Ceph RGW answer some requests differently (docs/compatibility.md). A client
 decides by capability, never by server name: from ``/info`` where it says, otherwise
-from a few cheap probes in a container the caller may write to. Nothing here changes
-how the client behaves; it only finds out.
+from a few cheap probes in a container the caller may write to -- once per client,
+the first time a write needs to know (:class:`ServerFacts`), then cached.
 """
 
 from __future__ import annotations
@@ -11,20 +11,29 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from airflow_provider_swift.client.container import Containers
 from airflow_provider_swift.client.errors import (
     SwiftError,
     SwiftPreconditionFailedError,
     SwiftUnprocessableError,
+    SwiftValidationError,
 )
+from airflow_provider_swift.client.info import Info
 from airflow_provider_swift.client.names import object_path
+from airflow_provider_swift.client.objects import Objects
+from airflow_provider_swift.client.transport import Transport
 
 if TYPE_CHECKING:
     from airflow_provider_swift.client.client import SwiftClient
+
+log = logging.getLogger(__name__)
 
 #: How ``GET ?multipart-manifest=get`` answers: Swift's ``name``/``hash``/``bytes``
 #: entries, RGW's ``path``/``etag``/``size_bytes`` (Ceph's pending fix), or nothing
@@ -56,6 +65,20 @@ class ServerCapabilities:
     tempurl_digests: frozenset[str]
 
 
+#: What a client assumes when the probe could not run (no write access, an error): the
+#: choices that work on every server, at the cost of a few more requests.
+CONSERVATIVE = ServerCapabilities(
+    manifest_etag_header_ok=False,
+    manifest_get_format="empty",
+    listing_marks_slo=False,
+    conditional_put_honoured=False,
+    tempurl_digests=LEGACY_TEMPURL_DIGESTS,
+)
+
+#: TempURL digests in order of preference when none is asked for.
+PREFERRED_TEMPURL_DIGESTS = ("sha256", "sha512", "sha1")
+
+
 def tempurl_digests(info: Mapping[str, Any]) -> frozenset[str]:
     """TempURL digests from ``/info``: its ``allowed_digests``; sha1 alone when the
     ``tempurl`` section (or ``/info`` itself) does not list them, as on RGW; none
@@ -84,66 +107,130 @@ def manifest_format(body: bytes) -> ManifestFormat:
     return "empty"
 
 
+def choose_tempurl_digest(requested: str | None, allowed: frozenset[str]) -> str:
+    """The digest to sign a TempURL with: ``requested`` if the server can check it
+    (else a :class:`SwiftValidationError` naming what it can), or the strongest it
+    allows -- sha256 where offered, sha1 on a server whose ``/info`` lists none."""
+    if requested is not None:
+        if requested not in allowed:
+            raise SwiftValidationError(
+                f"digest {requested!r}: this server checks TempURL signatures made with "
+                f"{', '.join(sorted(allowed)) or 'no digest (no tempurl middleware)'} only, "
+                "so the URL would be refused (403)"
+            )
+        return requested
+    for digest in PREFERRED_TEMPURL_DIGESTS:
+        if digest in allowed:
+            return digest
+    raise SwiftValidationError("this server offers no TempURLs (no tempurl in /info)")
+
+
+class ServerFacts:
+    """The server's capabilities, for this client: ``/info`` at once, the probed ones
+    the first time a write needs them (:meth:`learned`), then cached."""
+
+    def __init__(
+        self, transport: Transport, info: Info, containers: Containers, objects: Objects
+    ) -> None:
+        self.transport = transport
+        self.info = info
+        self.containers = containers
+        self.objects = objects
+        self._learned: ServerCapabilities | None = None
+        self._lock = threading.Lock()
+
+    def tempurl_digests(self) -> frozenset[str]:
+        """The digests TempURL signatures may use (from ``/info``; sha1 if silent)."""
+        return tempurl_digests(self.info.capabilities())
+
+    def known(self) -> ServerCapabilities | None:
+        """The capabilities learned so far (None before the first probe)."""
+        return self._learned
+
+    def learned(self, container: str) -> ServerCapabilities:
+        """The capabilities, probed in ``container`` (which must be writable) the first
+        time they are needed, cached for the client's life. A probe that fails (no
+        write access, say) gives :data:`CONSERVATIVE`, with a warning."""
+        with self._lock:
+            if self._learned is None:
+                try:
+                    self._learned = self.probe(container)
+                except SwiftError as exc:
+                    log.warning(
+                        "Could not probe the server's capabilities in /%s (%s); assuming "
+                        "the choices that work on every Swift API server", container, exc,
+                    )  # fmt: skip
+                    self._learned = CONSERVATIVE
+                else:
+                    log.debug("Server capabilities: %s", self._learned)
+            return self._learned
+
+    def probe(self, container: str) -> ServerCapabilities:
+        """Learn a server's capabilities (not cached): ``/info`` plus a few small
+        requests on objects under a random ``.capabilities-<id>/`` prefix of
+        ``container`` (which must exist and be writable), all deleted again.
+
+        About eight requests: one segment, the manifest PUT (with ``ETag``, and again
+        without when refused), its manifest GET, a listing, two PUTs for the
+        conditional check, and the deletes.
+        """
+        prefix = f".capabilities-{uuid.uuid4().hex[:12]}"
+        segment, manifest, plain = f"{prefix}/segment", f"{prefix}/slo", f"{prefix}/plain"
+        try:
+            etag_ok = self._put_probe_slo(container, segment, manifest)
+            path, shown = object_path(container, manifest)
+            body = self.transport.request(
+                "GET", path, display=shown, query={"multipart-manifest": "get"}
+            ).body
+            listed = next(iter(self.containers.iter_objects(container, prefix=manifest)), {})
+            return ServerCapabilities(
+                manifest_etag_header_ok=etag_ok,
+                manifest_get_format=manifest_format(body),
+                listing_marks_slo="slo_etag" in listed,
+                conditional_put_honoured=self._conditional_put_honoured(container, plain),
+                tempurl_digests=self.tempurl_digests(),
+            )
+        finally:
+            for name in (manifest, segment, plain):
+                with contextlib.suppress(SwiftError):
+                    self.objects.delete_object(container, name)
+
+    def _put_probe_slo(self, container: str, segment: str, manifest: str) -> bool:
+        """Store a one-segment SLO; whether the manifest PUT could carry its ``ETag``."""
+        segment_etag = self.objects.put_object(container, segment, b"capabilities probe").etag
+        entries = [{"path": f"/{container}/{segment}", "etag": segment_etag, "size_bytes": 18}]
+        body = json.dumps(entries).encode()
+        composite = hashlib.md5(segment_etag.encode(), usedforsecurity=False).hexdigest()
+        try:
+            self.objects.put_object(
+                container, manifest, body, etag=composite, query={"multipart-manifest": "put"}
+            )
+            return True
+        except SwiftUnprocessableError:
+            pass
+        # put_object always sends an ETag for bytes (and checks the answer against
+        # it): the manifest without one goes through the transport directly
+        path, shown = object_path(container, manifest)
+        self.transport.request(
+            "PUT",
+            path,
+            display=shown,
+            query={"multipart-manifest": "put"},
+            body=body,
+            content_length=len(body),
+            expect=(201,),
+        )
+        return False
+
+    def _conditional_put_honoured(self, container: str, name: str) -> bool:
+        self.objects.put_object(container, name, b"first")
+        try:
+            self.objects.put_object(container, name, b"second", if_none_match="*")
+        except SwiftPreconditionFailedError:
+            return True
+        return False
+
+
 def probe_capabilities(client: SwiftClient, container: str) -> ServerCapabilities:
-    """Learn a server's capabilities: ``/info`` plus a few small requests on objects
-    under a random ``.capabilities-<id>/`` prefix of ``container`` (which must exist
-    and be writable), all deleted again.
-
-    About eight requests: one segment, the manifest PUT (with ``ETag``, and again
-    without when refused), its manifest GET, a listing, two PUTs for the conditional
-    check, and the deletes.
-    """
-    prefix = f".capabilities-{uuid.uuid4().hex[:12]}"
-    segment, manifest, plain = f"{prefix}/segment", f"{prefix}/slo", f"{prefix}/plain"
-    try:
-        etag_ok = _put_probe_slo(client, container, segment, manifest)
-        _, body = client.get_object(container, manifest, query={"multipart-manifest": "get"})
-        listed = next(iter(client.iter_objects(container, prefix=manifest)), {})
-        return ServerCapabilities(
-            manifest_etag_header_ok=etag_ok,
-            manifest_get_format=manifest_format(body),
-            listing_marks_slo="slo_etag" in listed,
-            conditional_put_honoured=_conditional_put_honoured(client, container, plain),
-            tempurl_digests=tempurl_digests(client.capabilities()),
-        )
-    finally:
-        for name in (manifest, segment, plain):
-            with contextlib.suppress(SwiftError):
-                client.delete_object(container, name)
-
-
-def _put_probe_slo(client: SwiftClient, container: str, segment: str, manifest: str) -> bool:
-    """Store a one-segment SLO; whether the manifest PUT could carry its ``ETag``."""
-    segment_etag = client.put_object(container, segment, b"capabilities probe").etag
-    entries = [{"path": f"/{container}/{segment}", "etag": segment_etag, "size_bytes": 18}]
-    body = json.dumps(entries).encode()
-    composite = hashlib.md5(segment_etag.encode(), usedforsecurity=False).hexdigest()
-    try:
-        client.put_object(
-            container, manifest, body, etag=composite, query={"multipart-manifest": "put"}
-        )
-        return True
-    except SwiftUnprocessableError:
-        pass
-    # put_object always sends an ETag for bytes (and checks the answer against it):
-    # the manifest without one goes through the transport directly
-    path, shown = object_path(container, manifest)
-    client.transport.request(
-        "PUT",
-        path,
-        display=shown,
-        query={"multipart-manifest": "put"},
-        body=body,
-        content_length=len(body),
-        expect=(201,),
-    )
-    return False
-
-
-def _conditional_put_honoured(client: SwiftClient, container: str, name: str) -> bool:
-    client.put_object(container, name, b"first")
-    try:
-        client.put_object(container, name, b"second", if_none_match="*")
-    except SwiftPreconditionFailedError:
-        return True
-    return False
+    """Learn a server's capabilities now, uncached (see :meth:`ServerFacts.probe`)."""
+    return client.server.probe(container)

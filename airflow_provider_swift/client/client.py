@@ -8,11 +8,13 @@ Each service owns one part of the Swift API and receives the services it builds 
 ``account``               the account: HEAD, POST, the container listing
 ``containers``            containers: PUT, HEAD, POST, DELETE, the object listing
 ``objects``               objects: PUT, HEAD, POST (metadata), DELETE
+``server``                what this server can do (``/info``, probed once, cached)
 ``bulk``                  deleting many objects (bulk delete, else parallel DELETEs)
 ``reads``                 verified GETs and downloads, segment discovery
 ``large``                 large objects: identity, segment cleanup, deletes with segments
 ``uploads``               uploads of any size (segmented, resumable)
 ``copies``                server-side copy, move and expiry
+``sync``                  directory <-> prefix syncs planned from one listing
 ========================  ===========================================================
 
 The client's own methods are those services' methods, so ``client.put_object(...)``
@@ -26,12 +28,14 @@ from collections.abc import Callable
 from airflow_provider_swift.client.account import Account
 from airflow_provider_swift.client.auth import AuthOptions
 from airflow_provider_swift.client.bulk import Bulk
+from airflow_provider_swift.client.capabilities import ServerFacts
 from airflow_provider_swift.client.container import Containers
 from airflow_provider_swift.client.copy import Copies
 from airflow_provider_swift.client.download import Reads
 from airflow_provider_swift.client.info import Info
 from airflow_provider_swift.client.large_objects import LargeObjects
 from airflow_provider_swift.client.objects import Objects
+from airflow_provider_swift.client.sync import Sync
 from airflow_provider_swift.client.transport import Transport, TransportOptions
 from airflow_provider_swift.client.upload import Uploads
 
@@ -51,19 +55,28 @@ class SwiftClient:
         self.account = Account(transport)
         self.containers = Containers(transport)
         self.objects = Objects(transport, self.info)
+        self.server = ServerFacts(transport, self.info, self.containers, self.objects)
         self.bulk = Bulk(transport, self.info, self.objects)
         self.reads = Reads(transport, self.containers, self.objects)
-        self.large = LargeObjects(transport, self.containers, self.objects, self.bulk, self.reads)
-        self.uploads = Uploads(
-            transport, self.info, self.containers, self.objects, self.reads, self.large
+        self.large = LargeObjects(
+            transport, self.server, self.containers, self.objects, self.bulk, self.reads
         )
+        self.uploads = Uploads(
+            transport, self.info, self.server, self.containers, self.objects, self.reads,
+            self.large,
+        )  # fmt: skip
         self.copies = Copies(
             transport, self.info, self.objects, self.reads, self.large, self.uploads
+        )
+        self.sync = Sync(
+            self.info, self.containers, self.objects, self.reads, self.large, self.uploads
         )
         # the flat API: each name is one service's method
         self.capabilities = self.info.capabilities
         self.metadata_limits = self.info.metadata_limits
         self.large_object_limits = self.info.large_object_limits
+        self.server_capabilities = self.server.learned
+        self.tempurl_digests = self.server.tempurl_digests
         self.head_account = self.account.head_account
         self.post_account = self.account.post_account
         self.iter_containers = self.account.iter_containers
@@ -91,6 +104,9 @@ class SwiftClient:
         self.remove_objects = self.large.remove_objects
         self.upload_file = self.uploads.upload_file
         self.upload_stream = self.uploads.upload_stream
+        self.upload_planned = self.uploads.upload_planned
+        self.sync_up = self.sync.sync_up
+        self.sync_down = self.sync.sync_down
         self.copy_object = self.copies.copy_object
         self.move_object = self.copies.move_object
         self.set_expiry = self.copies.set_expiry

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Mapping
@@ -21,23 +22,30 @@ from typing import IO, cast
 
 import requests
 
+from airflow_provider_swift.client.capabilities import manifest_format
 from airflow_provider_swift.client.container import Containers
 from airflow_provider_swift.client.errors import (
     SwiftChecksumError,
     SwiftNotFoundError,
     SwiftPreconditionFailedError,
+    SwiftSegmentsUnknownError,
+    SwiftUnverifiedError,
     SwiftValidationError,
 )
 from airflow_provider_swift.client.names import object_path
 from airflow_provider_swift.client.objects import Objects, strip_etag
+from airflow_provider_swift.client.options import VERIFY, Verify, check_choice
 from airflow_provider_swift.client.progress import Progress
 from airflow_provider_swift.client.segments import (
     Segment,
+    own_slo_segments,
     parse_dlo_manifest_header,
     parse_slo_manifest,
 )
 from airflow_provider_swift.client.transport import Transport
 from airflow_provider_swift.client.verify import StreamVerifier
+
+log = logging.getLogger(__name__)
 
 #: Bytes read from a response at a time: small enough that a connection breaking
 #: mid-body loses little (and is located precisely), large enough to be cheap.
@@ -50,8 +58,9 @@ MAX_MANIFEST_DEPTH = 10
 class DownloadResult:
     """Outcome of a download: ``skipped`` when ``If-None-Match`` answered 304.
 
-    ``verified`` says the bytes were checked: ``"md5"`` for a plain object,
-    ``"segments"`` for a large one, None when they could not be (a partial read).
+    ``verified`` says what the bytes were checked against: ``"md5"`` (a plain object's
+    ETag), ``"segments"`` (each segment's MD5, for a large one), or None when they
+    could not be checked -- ``unverified`` then says why.
     """
 
     path: Path
@@ -60,6 +69,7 @@ class DownloadResult:
     headers: dict[str, str]
     skipped: bool = False
     verified: str | None = None
+    unverified: str | None = None
 
 
 def large_object_kind(headers: Mapping[str, str]) -> str | None:
@@ -79,14 +89,25 @@ class Reads:
         self.containers = containers
         self.objects = objects
 
-    def slo_segments(self, container: str, name: str, *, depth: int = 0) -> list[Segment]:
-        """The data segments of an SLO, nested manifests expanded, in order."""
+    def slo_segments(
+        self, container: str, name: str, *, etag: str | None = None, depth: int = 0
+    ) -> list[Segment]:
+        """The data segments of an SLO, nested manifests expanded, in order.
+
+        From ``GET ?multipart-manifest=get`` (Swift's format or RGW's); when the server
+        answers nothing usable there (Ceph RGW 16.2: an empty body), from this client's
+        own segment names in ``<container>_segments`` -- the group whose composite ETag
+        is the object's (``etag``, read by a HEAD when not given). Raises
+        :class:`SwiftSegmentsUnknownError` when neither tells.
+        """
         if depth > MAX_MANIFEST_DEPTH:
             raise SwiftValidationError(f"/{container}/{name}: SLOs nested too deeply")
         path, shown = object_path(container, name)
         reply = self.transport.request(
             "GET", path, display=shown, query={"multipart-manifest": "get"}
         )
+        if manifest_format(reply.body) == "empty":
+            return self._own_slo_segments(container, name, etag)
         segments: list[Segment] = []
         for segment in parse_slo_manifest(json.loads(reply.body)):
             if segment.nested:
@@ -94,6 +115,26 @@ class Reads:
             else:
                 segments.append(segment)
         return segments
+
+    def _own_slo_segments(self, container: str, name: str, etag: str | None) -> list[Segment]:
+        """An SLO's segments by this client's naming (see :func:`own_slo_segments`)."""
+        if etag is None:
+            etag = self.objects.head_object(container, name).get("etag") or ""
+        segment_container = f"{container}_segments"
+        try:
+            listed = list(self.containers.iter_objects(segment_container, prefix=f"{name}/slo/"))
+        except SwiftNotFoundError:
+            listed = []
+        found = own_slo_segments(segment_container, listed, etag)
+        if found is None:
+            raise SwiftSegmentsUnknownError(
+                "the server does not list an SLO's segments (its ?multipart-manifest=get "
+                "answer is empty), and none under this client's own segment names "
+                f"(/{segment_container}/{name}/slo/...) match the object's ETag",
+                method="GET",
+                path=f"/{container}/{name}",
+            )
+        return found
 
     def dlo_segments(self, manifest_header: str) -> list[Segment]:
         """The segments a DLO joins right now: every object under its prefix, in order."""
@@ -110,7 +151,7 @@ class Reads:
         headers = headers if headers is not None else self.objects.head_object(container, name)
         kind = large_object_kind(headers)
         if kind == "slo":
-            return self.slo_segments(container, name)
+            return self.slo_segments(container, name, etag=headers.get("etag"))
         if kind == "dlo":
             return self.dlo_segments(headers["x-object-manifest"])
         return None
@@ -119,12 +160,26 @@ class Reads:
         self, container: str, name: str, headers: Mapping[str, str], status: int
     ) -> StreamVerifier | None:
         """How to check a GET response's bytes, or None when they cannot be checked
-        (a partial response, or an ETag that is not an MD5, e.g. an encrypted object)."""
+        (see :meth:`verification` for why not)."""
+        return self.verification(container, name, headers, status)[0]
+
+    def verification(
+        self, container: str, name: str, headers: Mapping[str, str], status: int
+    ) -> tuple[StreamVerifier | None, str | None]:
+        """How to check a GET response's bytes, or (None, why they cannot be): a partial
+        response, an ETag that is not an MD5 (an encrypted object), or a large object
+        whose segment list the server does not give."""
         etag = strip_etag(headers.get("etag"))
-        if status != 200 or not etag or len(etag) != 32:
-            return None
+        if status != 200:
+            return None, f"a partial response ({status}) cannot be checked against the ETag"
+        if not etag or len(etag) != 32:
+            return None, f"the ETag {etag!r} is not an MD5 (an encrypted object?)"
         where = f"/{container}/{name}"
-        return StreamVerifier(etag, self.segments_of(container, name, headers), where=where)
+        try:
+            segments = self.segments_of(container, name, headers)
+        except SwiftSegmentsUnknownError as exc:
+            return None, exc.message
+        return StreamVerifier(etag, segments, where=where), None
 
     def get_object(
         self,
@@ -133,12 +188,18 @@ class Reads:
         *,
         headers: Mapping[str, object] | None = None,
         query: Mapping[str, str | int | None] | None = None,
+        verify: Verify = "when_possible",
     ) -> tuple[dict[str, str], bytes]:
-        """Read a whole object into memory, verified (see the module docstring)."""
+        """Read a whole object into memory, verified (see the module docstring).
+
+        :param verify: ``"required"``: raise :class:`SwiftUnverifiedError` when the
+            bytes cannot be checked; ``"when_possible"``: read them anyway, with a warning.
+        """
+        check_choice("verify", verify, VERIFY)
         path, shown = object_path(container, name)
 
         def consume(resp: requests.Response) -> bytes:
-            verifier = self._verifier_unless_manifest(container, name, resp, query)
+            verifier = self._verifier_unless_manifest(container, name, resp, query, verify)
             chunks = []
             for chunk in resp.iter_content(READ_CHUNK):
                 if verifier:
@@ -183,11 +244,25 @@ class Reads:
         name: str,
         resp: requests.Response,
         query: Mapping[str, str | int | None] | None,
+        verify: Verify,
+        unverified: list[str] | None = None,
     ) -> StreamVerifier | None:
         if query and "multipart-manifest" in query:
             return None  # the manifest itself, not the object's data
         lowered = {k.lower(): v for k, v in resp.headers.items()}
-        return self.verifier_for(container, name, lowered, resp.status_code)
+        verifier, why = self.verification(container, name, lowered, resp.status_code)
+        if verifier is None and why is not None:
+            if verify == "required":
+                resp.close()
+                raise SwiftUnverifiedError(
+                    f"cannot verify /{container}/{name} and verify='required': {why}",
+                    method="GET",
+                    path=f"/{container}/{name}",
+                )
+            log.warning("Reading /%s/%s unverified: %s", container, name, why)
+            if unverified is not None:
+                unverified.append(why)
+        return verifier
 
     def download_object(
         self,
@@ -198,6 +273,7 @@ class Reads:
         if_none_match: str | None = None,
         headers: Mapping[str, object] | None = None,
         threads: int = 4,
+        verify: Verify = "when_possible",
     ) -> DownloadResult:
         """Stream an object to ``destination`` through a verified temporary file.
 
@@ -212,7 +288,12 @@ class Reads:
 
         :param if_none_match: an ETag; if the object still has it (304) nothing is written.
         :param threads: segments of a large object fetched at once (1: one stream).
+        :param verify: when the bytes cannot be checked (see :meth:`verification`):
+            ``"required"`` raises :class:`SwiftUnverifiedError` and writes nothing;
+            ``"when_possible"`` downloads anyway, logs a warning, and the result says
+            ``verified=None`` and why in ``unverified``.
         """
+        check_choice("verify", verify, VERIFY)
         target = Path(destination)
         path, shown = object_path(container, name)
         directory = target.parent
@@ -236,6 +317,7 @@ class Reads:
             with handle:
                 stream = cast(IO[bytes], handle)
                 broken_at: list[int] = []
+                unverified: list[str] = []
                 reply = self.transport.request(
                     "GET",
                     path,
@@ -243,9 +325,10 @@ class Reads:
                     headers=send,
                     expect=(200, 206, 304),
                     consume=lambda resp: self._stream_to(
-                        stream, resp, container, name, broken_at, parallel=threads > 1
+                        stream, resp, container, name, broken_at,
+                        parallel=threads > 1, verify=verify, unverified=unverified,
                     ),
-                )
+                )  # fmt: skip
                 if isinstance(reply.result, list):
                     reply.result = self._fetch_segments(
                         stream, reply.result, threads, f"/{container}/{name}"
@@ -260,9 +343,11 @@ class Reads:
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
+        why = unverified[-1] if verified is None and unverified else None
         return DownloadResult(
-            target, size, strip_etag(reply.headers.get("etag")), reply.headers, verified=verified
-        )
+            target, size, strip_etag(reply.headers.get("etag")), reply.headers,
+            verified=verified, unverified=why,
+        )  # fmt: skip
 
     def _stream_to(
         self,
@@ -273,6 +358,8 @@ class Reads:
         broken_at: list[int],
         *,
         parallel: bool = False,
+        verify: Verify = "when_possible",
+        unverified: list[str] | None = None,
     ) -> tuple[int, str | None] | list[Segment]:
         """Write one attempt's body to ``handle`` (a retried GET starts the file again).
 
@@ -283,7 +370,9 @@ class Reads:
         """
         handle.seek(0)
         handle.truncate()
-        verifier = self._verifier_unless_manifest(container, name, resp, None)
+        if resp.status_code == 304:
+            return 0, None
+        verifier = self._verifier_unless_manifest(container, name, resp, None, verify, unverified)
         if parallel and verifier is not None and len(verifier.segments or ()) > 1:
             resp.close()  # fetch the segments themselves instead, concurrently
             return list(verifier.segments or ())

@@ -82,6 +82,18 @@ class SwiftChecksumError(SwiftError):
     """Bytes received or stored do not match their expected MD5 (ETag)."""
 
 
+class SwiftSegmentsUnknownError(SwiftError):
+    """The segment list of a static large object cannot be learned: the server's
+    ``GET ?multipart-manifest=get`` gives nothing usable (Ceph RGW 16.2 answers an empty
+    body) and no segments under this client's own segment names match the object's ETag.
+    """
+
+
+class SwiftUnverifiedError(SwiftError):
+    """A read with ``verify="required"`` could not be checked end to end (why is in
+    the message); nothing was written to the target."""
+
+
 class SwiftHTTPError(SwiftError):
     """The server answered with an unexpected status.
 

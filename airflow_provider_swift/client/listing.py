@@ -1,7 +1,8 @@
 """Paged JSON listings of an account's containers or a container's objects.
 
 Swift returns at most ``container_listing_limit`` (10,000 by default) entries a
-request; the next page starts after the last name seen (``marker``). The page
+request; the next page starts after the last name seen (``marker``). A page shorter
+than an explicit ``page_size`` is the last; without one, an empty page is. The page
 request and the paging rule are :mod:`calls`', shared with the async client.
 """
 
@@ -24,9 +25,8 @@ def iter_listing(
     or ``{"subdir": ...}`` for a pseudo-directory when ``delimiter`` is given.
     """
     while True:
-        page, marker = calls.read_page(
-            transport.send(calls.listing_page(path, display, **query)).body
-        )
+        reply = transport.send(calls.listing_page(path, display, **query))
+        page, marker = calls.read_page(reply.body, query.get("page_size"))
         yield from page
         if marker is None:
             return

@@ -325,6 +325,10 @@ class Objects:
             send["content-type"] = current["content-type"]
         for key in remove_headers:
             send.pop(key.lower(), None)
+            if key.lower() == "x-delete-at":
+                # Ceph RGW keeps X-Delete-At on a POST that omits it (F5); both it and
+                # Swift honour the explicit removal
+                send["x-remove-delete-at"] = "x"
         send.update({k.lower(): v for k, v in (headers or {}).items()})
         send.update(metadata_headers(merged, "object"))
         self.post_object(container, name, send)

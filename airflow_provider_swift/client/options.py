@@ -10,7 +10,7 @@ error, and at run time :func:`upload_options` / :func:`copy_options` refuse it w
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Literal, TypedDict, get_args
 
 from airflow_provider_swift.client.errors import SwiftValidationError
@@ -23,10 +23,20 @@ IfExists = Literal["replace", "skip_identical", "fail"]
 LargeObjectKind = Literal["slo", "dlo"]
 #: What an ETag sensor does when the watched object is deleted.
 OnDelete = Literal["wait", "succeed", "fail"]
+#: What a read does when its bytes cannot be checked end to end (a large object whose
+#: segment list the server does not give, an ETag that is not an MD5): fail with
+#: :class:`SwiftUnverifiedError`, or go on, say so in the log and in the result.
+Verify = Literal["required", "when_possible"]
+
+#: How a sync compares a local file with an object: by MD5 (default), or by size and
+#: modification time (the copy is newer than the original).
+Compare = Literal["md5", "size_mtime"]
 
 IF_EXISTS: tuple[str, ...] = get_args(IfExists)
+COMPARE: tuple[str, ...] = get_args(Compare)
 LARGE_OBJECT_KINDS: tuple[str, ...] = get_args(LargeObjectKind)
 ON_DELETE: tuple[str, ...] = get_args(OnDelete)
+VERIFY: tuple[str, ...] = get_args(Verify)
 
 
 class UploadOptions(TypedDict, total=False):
@@ -104,6 +114,65 @@ COPY_DEFAULTS: CopyOptions = {
 }
 
 
+class SyncOptions(TypedDict, total=False):
+    """How a directory and a prefix are made the same (either way).
+
+    :param compare: see :data:`Compare`.
+    :param delete: also delete what the source does not have (objects under the
+        prefix, or files under the directory), among the names the filters select.
+    :param dry_run: only plan: nothing is sent, written or deleted.
+    :param include: shell-style globs on the name relative to the prefix/directory
+        (``*`` also matches ``/``); only names matching one of them take part.
+    :param exclude: globs whose matches take no part (not sent, not deleted).
+    :param threads: files (objects) transferred at once; also the hashing threads.
+    """
+
+    compare: Compare
+    delete: bool
+    dry_run: bool
+    include: Sequence[str] | None
+    exclude: Sequence[str] | None
+    threads: int
+
+
+class SyncUpOptions(SyncOptions, total=False):
+    """A local directory -> prefix sync: the sync options and how objects are written
+    (as in :class:`UploadOptions`; ``segment_threads`` are one large object's
+    segments sent at once)."""
+
+    segment_size: int | None
+    large_object: LargeObjectKind
+    segment_container: str | None
+    segment_threads: int
+    content_type: str | None
+    metadata: Mapping[str, object] | None
+    headers: Mapping[str, object] | None
+    delete_at: int | None
+    leave_segments: bool
+
+
+SYNC_DEFAULTS: SyncOptions = {
+    "compare": "md5",
+    "delete": False,
+    "dry_run": False,
+    "include": None,
+    "exclude": None,
+    "threads": 10,
+}
+SYNC_UP_DEFAULTS: SyncUpOptions = {
+    **SYNC_DEFAULTS,
+    "segment_size": None,
+    "large_object": "slo",
+    "segment_container": None,
+    "segment_threads": 4,
+    "content_type": None,
+    "metadata": None,
+    "headers": None,
+    "delete_at": None,
+    "leave_segments": False,
+}
+
+
 def check_choice(name: str, value: object, choices: tuple[str, ...]) -> None:
     """Refuse a value outside an enumeration, naming the choices."""
     if value not in choices:
@@ -143,3 +212,35 @@ def copy_options(given: CopyOptions) -> CopyOptions:
         raise SwiftValidationError("give delete_at or keep_expiry, not both")
     _check_delete_at(options["delete_at"])
     return options
+
+
+def sync_options(given: SyncOptions) -> SyncOptions:
+    """The Swift -> local sync options with defaults filled in, checked."""
+    _known(given, SYNC_DEFAULTS, "sync")
+    options: SyncOptions = {**SYNC_DEFAULTS, **given}
+    _check_sync(options)
+    return options
+
+
+def sync_up_options(given: SyncUpOptions) -> SyncUpOptions:
+    """The local -> Swift sync options with defaults filled in, checked."""
+    _known(given, SYNC_UP_DEFAULTS, "sync")
+    options: SyncUpOptions = {**SYNC_UP_DEFAULTS, **given}
+    _check_sync(options)
+    check_choice("large_object", options["large_object"], LARGE_OBJECT_KINDS)
+    if options["segment_threads"] < 1:
+        raise SwiftValidationError(
+            f"segment_threads={options['segment_threads']} must be at least 1"
+        )
+    _check_delete_at(options["delete_at"])
+    return options
+
+
+def _check_sync(options: SyncOptions) -> None:
+    check_choice("compare", options["compare"], COMPARE)
+    if options["threads"] < 1:
+        raise SwiftValidationError(f"threads={options['threads']} must be at least 1")
+    for key in ("include", "exclude"):
+        value = options[key]
+        if isinstance(value, str):
+            raise SwiftValidationError(f"{key} must be a list of globs, not one string")

@@ -145,7 +145,9 @@ def slo_manifest(segments: Iterable[Segment]) -> list[dict[str, Any]]:
 
 
 def parse_slo_manifest(entries: Iterable[Mapping[str, Any]]) -> list[Segment]:
-    """Segments from ``GET ?multipart-manifest=get`` (``name`` is ``/container/object``).
+    """Segments from ``GET ?multipart-manifest=get``: Swift's ``name``/``hash``/``bytes``
+    entries, or ``path``/``etag``/``size_bytes`` as Ceph RGW's pending fix answers
+    (the path is ``/container/object`` in both).
 
     Nested manifests (``sub_slo``) are marked ``nested``; the caller expands them.
     Manifests that use a byte ``range`` of a segment are refused.
@@ -156,17 +158,46 @@ def parse_slo_manifest(entries: Iterable[Mapping[str, Any]]) -> list[Segment]:
             raise SwiftValidationError(
                 "this SLO uses byte ranges of segments, which are not supported"
             )
-        container, _, name = str(entry["name"]).lstrip("/").partition("/")
+        swift = "name" in entry
+        path = entry["name"] if swift else entry["path"]
+        container, _, name = str(path).lstrip("/").partition("/")
         segments.append(
             Segment(
                 container,
                 name,
-                str(entry["hash"]),
-                int(entry["bytes"]),
+                str(entry["hash"] if swift else entry["etag"]).strip('"'),
+                int(entry["bytes"] if swift else entry["size_bytes"]),
                 nested=bool(entry.get("sub_slo")),
             )
         )
     return segments
+
+
+def own_slo_segments(
+    segment_container: str, entries: Iterable[Mapping[str, Any]], etag: str
+) -> list[Segment] | None:
+    """An SLO's segments found by this client's own naming, when the server cannot say.
+
+    ``entries`` is the listing of ``<name>/slo/`` in the segment container: one group
+    of segments per upload (or copy), named ``<name>/slo/<upload id>/<index>``. The
+    group whose composite ETag is the object's ETag is its segment list -- the ETag is
+    the MD5 of exactly those segment MD5s, in that order, so a match identifies it.
+    None when no group matches, or when groups that differ match (they cannot be told
+    apart, and a caller deleting "the others" must not guess).
+    """
+    groups: dict[str, list[Segment]] = {}
+    for entry in entries:
+        if "name" not in entry:
+            continue
+        upload, _, _index = str(entry["name"]).rpartition("/")
+        groups.setdefault(upload, []).append(
+            Segment(segment_container, str(entry["name"]), str(entry["hash"]), int(entry["bytes"]))
+        )
+    wanted = etag.strip('"')
+    matching = [
+        group for group in groups.values() if composite_etag(s.etag for s in group) == wanted
+    ]
+    return matching[0] if len(matching) == 1 else None
 
 
 def dlo_manifest_header(container: str, prefix: str) -> str:

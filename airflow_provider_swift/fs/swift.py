@@ -1,32 +1,50 @@
-"""``swift://`` for Airflow's ObjectStoragePath: an fsspec filesystem over the hook.
+"""``swift://`` for Airflow's ObjectStoragePath: an fsspec filesystem over the client.
 
     ObjectStoragePath("swift://swift_default@reports/2026/11/28/extract.csv")
 
 Paths are ``container/object``. Directories are pseudo-directories (name prefixes up
-to a ``/``); ``mkdir`` of a container creates it. Files open for reading stream by
-ranged GETs (fsspec caches read-ahead blocks); files open for writing are spooled
-(to disk past 8 MiB) and uploaded on close -- as one PUT, or as a large object past
-``segment_size``. ``copy`` is server-side; ``rm`` removes large objects' segments too.
+to a ``/``): one exists while an object is under it. ``mkdir`` of a container
+creates it. Each operation goes to the client's own path for it: ``get_file`` is a
+verified download into a temporary file renamed on success, ``put_file`` the
+segmented, resumable ``upload_file``, ``rm`` a bulk delete that takes large objects'
+segments along, ``cp_file`` a server-side copy, ``mv`` of one object a server-side
+move, ``cat_file`` one verified GET (or a ranged one), ``pipe_file`` one PUT, and
+``open(..., "xb")`` / ``mode="create"`` a create-only PUT (``If-None-Match: *``).
+
+``find``, ``walk``, ``glob`` and ``du`` read one flat listing of the prefix (paged);
+the pseudo-directories found are kept in a directory cache, which this filesystem's
+own writes invalidate, so ``info``/``isdir``/``ls`` answered from it send nothing.
 
 Large-object settings -- ``segment_size``, ``large_object`` (``slo``/``dlo``) and
-``threads`` -- are read from the connection's extras (Airflow 3's ObjectStoragePath
-passes no storage options to ``get_fs``); constructor arguments win over them.
+``threads`` -- and the cache's ``listings_expiry_time`` are read from the
+connection's extras (Airflow 3's ObjectStoragePath passes no storage options to
+``get_fs``); constructor arguments win over them.
 """
 
 from __future__ import annotations
 
-import tempfile
+import errno
+import io
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from fsspec import AbstractFileSystem
-from fsspec.spec import AbstractBufferedFile
+from fsspec.callbacks import DEFAULT_CALLBACK, Callback
+from fsspec.utils import isfilelike
 
-from airflow_provider_swift.client import SwiftClient, SwiftNotFoundError
-from airflow_provider_swift.client.objects import strip_etag
+from airflow_provider_swift.client import SwiftClient, SwiftConflictError, SwiftNotFoundError
 from airflow_provider_swift.client.options import LargeObjectKind
-from airflow_provider_swift.client.pieces import SPOOL_IN_MEMORY
+from airflow_provider_swift.fs.files import READ_BLOCK, Spool, SwiftFile
+from airflow_provider_swift.fs.listing import Info, walk_tree
+from airflow_provider_swift.fs.namespace import Namespace
+from airflow_provider_swift.fs.paths import PROTOCOL, as_os_errors, parent, split, strip_protocol
 
-schemes = ["swift"]
+schemes = [PROTOCOL]
+
+#: Connection extras that tune the directory cache (see fsspec's ``DirCache``).
+CACHE_EXTRAS = ("use_listings_cache", "listings_expiry_time")
 
 
 def get_fs(conn_id: str | None, storage_options: dict[str, Any] | None = None) -> SwiftFileSystem:
@@ -37,7 +55,7 @@ def get_fs(conn_id: str | None, storage_options: dict[str, Any] | None = None) -
 class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
     """fsspec filesystem for one Swift account."""
 
-    protocol = "swift"
+    protocol = PROTOCOL
     root_marker = ""
     cachable = False
 
@@ -51,7 +69,6 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         threads: int = 4,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
         extra: dict[str, Any] = {}
         if client is None:
             from airflow_provider_swift.hooks.swift import SwiftHook
@@ -59,124 +76,161 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
             hook = SwiftHook(conn_id or SwiftHook.default_conn_name)
             client = hook.get_conn()
             extra = hook.get_connection(hook.swift_conn_id).extra_dejson
+        for key in CACHE_EXTRAS:
+            if key in extra and key not in kwargs:
+                kwargs[key] = extra[key]
+        super().__init__(**kwargs)
         self.client = client
         configured = extra.get("segment_size")
         self.segment_size = segment_size or (int(configured) if configured else None)
         self.large_object: LargeObjectKind = extra.get("large_object") or large_object
         self.threads = int(extra.get("threads") or threads)
+        self.namespace = Namespace(client, self.dircache)
 
     @classmethod
-    def _strip_protocol(cls, path: Any) -> str:
-        text = str(path)
-        if text.startswith("swift://"):
-            text = text[len("swift://") :]
-            head, _, rest = text.partition("/")
-            if "@" in head:  # swift://conn_id@container/...
-                text = head.split("@", 1)[1] + ("/" + rest if rest else "")
-        return text.strip("/")
+    def _strip_protocol(cls, path: Any) -> Any:
+        if isinstance(path, list):
+            return [strip_protocol(p) for p in path]
+        return strip_protocol(path)
+
+    @classmethod
+    def _parent(cls, path: str) -> str:
+        return parent(strip_protocol(path))
 
     @staticmethod
     def split(path: str) -> tuple[str, str]:
-        container, _, name = path.partition("/")
-        return container, name
+        """``container/a/b`` -> ``("container", "a/b")``."""
+        return split(path)
 
-    # -- reading the namespace -----------------------------------------------------
+    # -- reading the namespace (see :mod:`.namespace`) ----------------------------------
 
-    def ls(self, path: str, detail: bool = True, **kwargs: Any) -> list[Any]:
-        path = self._strip_protocol(path)
-        if not path:
-            entries = [
-                {"name": c["name"], "size": 0, "type": "directory"}
-                for c in self.client.iter_containers()
-            ]
-        else:
-            container, name = self.split(path)
-            prefix = f"{name}/" if name else ""
-            try:
-                listing = list(self.client.iter_objects(container, prefix=prefix, delimiter="/"))
-            except SwiftNotFoundError:
-                raise FileNotFoundError(path) from None
-            entries = [self._entry(container, e) for e in listing]
-            if not entries and name:
-                entries = [self.info(path)]  # a file lists as itself
-        return entries if detail else [e["name"] for e in entries]
+    def invalidate_cache(self, path: str | None = None) -> None:
+        """Forget listings that a write at ``path`` may have changed."""
+        self.namespace.invalidate(path)
+        super().invalidate_cache(path)
 
-    @staticmethod
-    def _entry(container: str, entry: dict[str, Any]) -> dict[str, Any]:
-        if "subdir" in entry:
-            return {
-                "name": f"{container}/{entry['subdir'].rstrip('/')}",
-                "size": 0,
-                "type": "directory",
-            }
-        return {
-            "name": f"{container}/{entry['name']}",
-            "size": int(entry["bytes"]),
-            "type": "file",
-            "etag": strip_etag(entry.get("slo_etag") or entry.get("hash")),
-            "last_modified": entry.get("last_modified"),
-            "content_type": entry.get("content_type"),
-        }
+    def ls(self, path: str, detail: bool = True, refresh: bool = False, **kwargs: Any) -> list[Any]:
+        """One level: containers at the root, else one ``delimiter=/`` listing."""
+        entries = self.namespace.ls(strip_protocol(path), refresh=refresh)
+        return entries if detail else [entry["name"] for entry in entries]
 
-    def info(self, path: str, **kwargs: Any) -> dict[str, Any]:
-        path = self._strip_protocol(path)
-        container, name = self.split(path)
-        if not container:
-            return {"name": "", "size": 0, "type": "directory"}
+    def info(self, path: str, refresh: bool = False, **kwargs: Any) -> Info:
+        """From cached listings when they say, else a HEAD (see :mod:`.namespace`)."""
+        return self.namespace.info(strip_protocol(path), refresh=refresh)
+
+    def object_headers(self, path: str) -> dict[str, str] | None:
+        """An object's HEAD headers, or None if there is no object by that name."""
+        return self.namespace.object_headers(strip_protocol(path))
+
+    def modified(self, path: str) -> datetime:
+        """When the object was last written."""
+        mtime = self.info(path).get("mtime")
+        if mtime is None:
+            raise IsADirectoryError(errno.EISDIR, "pseudo-directories have no time", path)
+        return datetime.fromtimestamp(mtime, tz=UTC)
+
+    def ukey(self, path: str) -> str:
+        """The object's ETag: it changes whenever its content does."""
+        return str(self.info(path).get("etag"))
+
+    def find(
+        self,
+        path: str,
+        maxdepth: int | None = None,
+        withdirs: bool = False,
+        detail: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Files (and with ``withdirs``, directories, ``path`` included) below ``path``,
+        from one flat listing (one ``delimiter=/`` listing when ``maxdepth`` is 1)."""
+        if maxdepth is not None and maxdepth < 1:
+            raise ValueError("maxdepth must be at least 1")
+        out = self.namespace.find(strip_protocol(path), maxdepth, withdirs)
+        names = sorted(out)
+        return {name: out[name] for name in names} if detail else names
+
+    def walk(
+        self,
+        path: str,
+        maxdepth: int | None = None,
+        topdown: bool = True,
+        on_error: str = "omit",
+        **kwargs: Any,
+    ) -> Iterator[Any]:
+        """``os.walk`` over pseudo-directories, from one flat listing of ``path``."""
+        if maxdepth is not None and maxdepth < 1:
+            raise ValueError("maxdepth must be at least 1")
+        path = strip_protocol(path)
+        detail = kwargs.pop("detail", False)
+        tree = self.namespace.tree(path) if path and maxdepth != 1 else None
+        if tree is None:  # the account, one level, a file or nothing: fsspec's own walk
+            yield from super().walk(
+                path, maxdepth=maxdepth, topdown=topdown, on_error=on_error, detail=detail,
+                **kwargs,
+            )  # fmt: skip
+            return
+        yield from walk_tree(tree, path, maxdepth, topdown, detail)
+
+    def du(
+        self,
+        path: str,
+        total: bool = True,
+        maxdepth: int | None = None,
+        withdirs: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Bytes below ``path``, from the listing (a DLO counts as its 0-byte manifest)."""
+        found = self.find(path, maxdepth=maxdepth, withdirs=withdirs, detail=True)
+        sizes = {name: int(entry.get("size") or 0) for name, entry in found.items()}
+        return sum(sizes.values()) if total else sizes
+
+    # -- reading objects ------------------------------------------------------------
+
+    def cat_file(
+        self, path: str, start: int | None = None, end: int | None = None, **kwargs: Any
+    ) -> bytes:
+        """The whole object in one verified GET, or a range of it in one ranged GET."""
+        path = strip_protocol(path)
+        container, name = split(path)
         if not name:
-            try:
-                self.client.head_container(container)
-            except SwiftNotFoundError:
-                raise FileNotFoundError(path) from None
-            return {"name": container, "size": 0, "type": "directory"}
+            raise IsADirectoryError(errno.EISDIR, "a container is not a file", path)
+        with as_os_errors(path):
+            if not start and end is None:
+                return self.client.get_object(container, name)[1]
+            if end is None or end < 0 or (start or 0) < 0:
+                size = int(self.info(path)["size"])
+                start = max(0, size + start) if start is not None and start < 0 else start
+                end = size if end is None else (size + end if end < 0 else end)
+            return self.client.get_range(container, name, start or 0, end)
+
+    def get_file(
+        self,
+        rpath: str,
+        lpath: Any,
+        callback: Callback = DEFAULT_CALLBACK,
+        outfile: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        """Download verified into a temporary file beside ``lpath``, renamed on success."""
+        if outfile is not None or isfilelike(lpath):
+            super().get_file(rpath, lpath, callback=callback, outfile=outfile, **kwargs)
+            return
+        rpath = strip_protocol(rpath)
+        container, name = split(rpath)
+        local = os.fspath(lpath)
+        if not name or self.namespace.cached_kinds(rpath) == {"directory"}:
+            os.makedirs(local, exist_ok=True)
+            return
+        os.makedirs(os.path.dirname(os.path.abspath(local)), exist_ok=True)
         try:
-            headers = self.client.head_object(container, name)
-            return {
-                "name": path,
-                "size": int(headers.get("content-length", 0)),
-                "type": "file",
-                "etag": strip_etag(headers.get("etag")),
-                "last_modified": headers.get("last-modified"),
-                "content_type": headers.get("content-type"),
-            }
+            result = self.client.download_object(container, name, local, threads=self.threads)
         except SwiftNotFoundError:
-            pass
-        try:
-            first = next(iter(self.client.iter_objects(container, prefix=name + "/")), None)
-        except SwiftNotFoundError:
-            first = None
-        if first is None:
-            raise FileNotFoundError(path)
-        return {"name": path, "size": 0, "type": "directory"}
-
-    # -- changing it -------------------------------------------------------------------
-
-    def mkdir(self, path: str, create_parents: bool = True, **kwargs: Any) -> None:
-        container, name = self.split(self._strip_protocol(path))
-        if container and not name:
-            self.client.put_container(container)
-
-    def makedirs(self, path: str, exist_ok: bool = False) -> None:
-        self.mkdir(path)
-
-    def rm_file(self, path: str) -> None:
-        container, name = self.split(self._strip_protocol(path))
-        if not self.client.remove_object(container, name, missing_ok=True):
-            raise FileNotFoundError(path)
-
-    def _rm(self, path: str) -> None:
-        self.rm_file(path)
-
-    def rmdir(self, path: str) -> None:
-        container, name = self.split(self._strip_protocol(path))
-        if not name:
-            self.client.delete_container(container)
-
-    def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
-        """Server-side copy: no bytes pass through this process."""
-        source = self.split(self._strip_protocol(path1))
-        dest = self.split(self._strip_protocol(path2))
-        self.client.copy_object(*source, *dest, threads=self.threads)
+            if self.isdir(rpath):
+                os.makedirs(local, exist_ok=True)
+                return
+            raise FileNotFoundError(errno.ENOENT, "no such object", rpath) from None
+        callback.set_size(result.bytes)
+        callback.relative_update(result.bytes)
 
     def _open(
         self,
@@ -188,38 +242,204 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         **kwargs: Any,
     ) -> SwiftFile:
         return SwiftFile(
-            self, self._strip_protocol(path), mode, block_size=block_size or 8 * 1024**2,
-            cache_options=cache_options, **kwargs,
+            self, strip_protocol(path), mode, block_size=block_size or READ_BLOCK,
+            autocommit=autocommit, cache_options=cache_options, **kwargs,
         )  # fmt: skip
 
+    # -- writing ------------------------------------------------------------------------
 
-class SwiftFile(AbstractBufferedFile):  # type: ignore[misc]
-    """Reads by ranged GETs; writes to a spool uploaded (segmented if needed) on close."""
+    def mkdir(self, path: str, create_parents: bool = True, **kwargs: Any) -> None:
+        """Create the container; deeper pseudo-directories need nothing (they appear
+        with their first object)."""
+        container, name = split(strip_protocol(path))
+        if not container or (name and not create_parents):
+            return
+        if not self.namespace.container_exists(container):
+            with as_os_errors(container):
+                self.client.put_container(container)
+            self.namespace.containers.add(container)
+            self.invalidate_cache(container)
 
-    fs: SwiftFileSystem
+    def makedirs(self, path: str, exist_ok: bool = False) -> None:
+        path = strip_protocol(path)
+        container, name = split(path)
+        if container and not name and self.namespace.container_exists(container) and not exist_ok:
+            raise FileExistsError(errno.EEXIST, "container exists", path)
+        self.mkdir(path, create_parents=True)
 
-    def _fetch_range(self, start: int, end: int) -> bytes:
-        container, name = self.fs.split(self.path)
-        return self.fs.client.get_range(container, name, start, end)
+    def put_directory_marker(self, path: str) -> None:
+        """Store a zero-byte ``name/`` object: the pseudo-directory then exists with
+        nothing under it (listings show it as the directory; ``rm -r`` removes it)."""
+        path = strip_protocol(path)
+        container, name = split(path)
+        if not name:
+            return
+        self.mkdir(container)
+        with as_os_errors(path):
+            self.client.put_object(container, f"{name}/", b"")
+        self.invalidate_cache(path)
 
-    def _initiate_upload(self) -> None:
-        self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
-
-    def _upload_chunk(self, final: bool = False) -> bool:
-        self.buffer.seek(0)
-        self._spool.write(self.buffer.read())
-        if final:
-            container, name = self.fs.split(self.path)
-            self._spool.seek(0)
+    def rmdir(self, path: str) -> None:
+        """Delete an empty container; pseudo-directories vanish with their last object."""
+        path = strip_protocol(path)
+        container, name = split(path)
+        if container and not name:
             try:
-                self.fs.client.upload_stream(
-                    container,
-                    name,
-                    self._spool,
-                    segment_size=self.fs.segment_size,
-                    large_object=self.fs.large_object,
-                    threads=self.fs.threads,
-                )
-            finally:
-                self._spool.close()
-        return True
+                with as_os_errors(path):
+                    self.client.delete_container(container)
+            except SwiftConflictError:
+                raise OSError(errno.ENOTEMPTY, "container is not empty", path) from None
+            self.namespace.containers.discard(container)
+            self.invalidate_cache(container)
+
+    def _put_bytes(self, path: str, data: bytes, *, create_only: bool) -> None:
+        """Store ``data`` at ``path``: one PUT (``If-None-Match: *`` to create only),
+        a large object past the segment size; a replaced large object's segments go."""
+        container, name = split(path)
+        if not name:
+            raise IsADirectoryError(errno.EISDIR, "a container is not a file", path)
+        with as_os_errors(path, exists_error=True):
+            if create_only and len(data) <= (self.segment_size or len(data)):
+                self.client.put_object(container, name, data, if_none_match="*")
+            else:
+                self.client.upload_stream(
+                    container, name, io.BytesIO(data), segment_size=self.segment_size,
+                    large_object=self.large_object, threads=self.threads,
+                    if_exists="fail" if create_only else "replace",
+                )  # fmt: skip
+        self.invalidate_cache(path)
+
+    def upload_spool(self, path: str, spool: Spool, *, create_only: bool) -> None:
+        """Upload what an open file wrote (see :mod:`.files`)."""
+        data = spool.in_memory
+        if data is not None:
+            self._put_bytes(path, data, create_only=create_only)
+            return
+        self._upload_file(path, spool.path(), create_only=create_only)
+
+    def _upload_file(self, path: str, local: str, *, create_only: bool) -> None:
+        container, name = split(path)
+        if not name:
+            raise IsADirectoryError(errno.EISDIR, "a container is not a file", path)
+        with as_os_errors(path, exists_error=True):
+            self.client.upload_file(
+                container, name, local, segment_size=self.segment_size,
+                large_object=self.large_object, threads=self.threads,
+                if_exists="fail" if create_only else "replace",
+            )  # fmt: skip
+        self.invalidate_cache(path)
+
+    def pipe_file(self, path: str, value: bytes, mode: str = "overwrite", **kwargs: Any) -> None:
+        """Store bytes; ``mode="create"`` refuses an existing object (FileExistsError)."""
+        self._put_bytes(strip_protocol(path), bytes(value), create_only=mode == "create")
+
+    def touch(self, path: str, truncate: bool = True, **kwargs: Any) -> None:
+        if not truncate and self.exists(path):
+            raise NotImplementedError("Swift cannot touch an object without rewriting it")
+        self.pipe_file(path, b"")
+
+    def put_file(
+        self,
+        lpath: str,
+        rpath: str,
+        callback: Callback = DEFAULT_CALLBACK,
+        mode: str = "overwrite",
+        **kwargs: Any,
+    ) -> None:
+        """Upload with the client's ``upload_file``: one PUT, or parallel segments of a
+        large object past the segment size (resumable)."""
+        if os.path.isdir(lpath):
+            self.makedirs(rpath, exist_ok=True)
+            return
+        size = os.path.getsize(lpath)
+        callback.set_size(size)
+        self._upload_file(strip_protocol(rpath), os.fspath(lpath), create_only=mode == "create")
+        callback.relative_update(size)
+
+    def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
+        """Server-side copy: no bytes pass through this process."""
+        source, target = strip_protocol(path1), strip_protocol(path2)
+        if self.namespace.cached_kinds(source) == {"directory"}:
+            return  # a pseudo-directory is copied through the objects under it
+        source_container, source_name = split(source)
+        if not source_name:
+            return
+        target_container, target_name = split(target)
+        with as_os_errors(source):
+            self.client.copy_object(
+                source_container, source_name, target_container, target_name,
+                threads=self.threads,
+            )  # fmt: skip
+        self.invalidate_cache(target)
+
+    def mv(
+        self,
+        path1: Any,
+        path2: Any,
+        recursive: bool = False,
+        maxdepth: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """One object to a new name: a server-side move (copy, then delete the source
+        only if it is still the version copied). Anything else: copy, then ``rm``."""
+        if isinstance(path1, str) and isinstance(path2, str) and not path2.endswith("/"):
+            source, target = strip_protocol(path1), strip_protocol(path2)
+            if source == target:
+                return
+            if (
+                split(source)[1]
+                and split(target)[1]
+                and self.object_headers(source) is not None
+                and not (recursive and self.isdir(source))
+                and not self.isdir(target)
+            ):
+                with as_os_errors(source):
+                    self.client.move_object(*split(source), *split(target), threads=self.threads)
+                self.invalidate_cache(source)
+                self.invalidate_cache(target)
+                return
+        super().mv(path1, path2, recursive=recursive, maxdepth=maxdepth, **kwargs)
+
+    def rm_file(self, path: str) -> None:
+        """Delete one object (a large object's segments too)."""
+        path = strip_protocol(path)
+        container, name = split(path)
+        with as_os_errors(path):
+            self.client.remove_object(container, name)
+        self.invalidate_cache(path)
+
+    def _rm(self, path: str) -> None:
+        self.rm_file(path)
+
+    def rm(self, path: Any, recursive: bool = False, maxdepth: int | None = None) -> None:
+        """Delete objects (bulk delete, segments of large objects included); with
+        ``recursive``, everything under pseudo-directories, and a container named
+        itself is deleted too once empty."""
+        paths = self.expand_path(path, recursive=recursive, maxdepth=maxdepth)
+        names: dict[str, list[str]] = {}
+        for found in paths:
+            container, name = split(found)
+            if not name:
+                continue
+            kinds = self.namespace.cached_kinds(found)
+            wanted = names.setdefault(container, [])
+            if "file" in kinds or not kinds or recursive:
+                wanted.append(name)
+            if recursive and "directory" in kinds:
+                wanted.append(f"{name}/")  # a directory marker object, if one was made
+        deleted = not_found = 0
+        for container, doomed in names.items():
+            with as_os_errors(container):
+                result = self.client.remove_objects(container, doomed)
+            result.raise_for_errors()
+            deleted += result.deleted
+            not_found += result.not_found
+        given = [strip_protocol(p) for p in (path if isinstance(path, list) else [path])]
+        for root in given:
+            self.invalidate_cache(root)
+        if not recursive and not_found and not deleted:
+            raise FileNotFoundError(errno.ENOENT, "no such object", ", ".join(given))
+        if recursive:
+            for root in given:
+                if root and "/" not in root and root in paths:
+                    self.rmdir(root)

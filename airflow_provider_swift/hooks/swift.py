@@ -19,6 +19,7 @@ from airflow_provider_swift.client import (
     SwiftNotFoundError,
     SwiftValidationError,
 )
+from airflow_provider_swift.client.capabilities import choose_tempurl_digest
 from airflow_provider_swift.client.container import container_headers
 from airflow_provider_swift.client.copy import CopyResult
 from airflow_provider_swift.client.download import large_object_kind
@@ -26,13 +27,18 @@ from airflow_provider_swift.client.metadata import metadata_from_headers
 from airflow_provider_swift.client.objects import strip_etag
 from airflow_provider_swift.client.options import (
     IF_EXISTS,
+    VERIFY,
     CopyOptions,
     IfExists,
+    SyncOptions,
+    SyncUpOptions,
     UploadOptions,
+    Verify,
     check_choice,
     copy_options,
     upload_options,
 )
+from airflow_provider_swift.client.sync import SyncResult
 from airflow_provider_swift.client.tempurl import temp_url
 from airflow_provider_swift.client.transfer import Transfer, TransferOptions
 from airflow_provider_swift.hooks.arguments import absolute_expiry, file_md5, glob_prefix
@@ -345,9 +351,12 @@ class SwiftHook(BaseHook):
         expiry = absolute_expiry(options.get("delete_at"), delete_after)
         return upload_options({**options, "delete_at": expiry})
 
-    def read_object(self, container: str, name: str) -> bytes:
-        """The whole object in memory (MD5-checked for plain objects)."""
-        data = self.client.get_object(container, name)[1]
+    def read_object(self, container: str, name: str, *, verify: Verify = "when_possible") -> bytes:
+        """The whole object in memory, checked like :meth:`download_file`.
+
+        :param verify: ``required`` or ``when_possible`` (see :meth:`download_file`).
+        """
+        data = self.client.get_object(container, name, verify=verify)[1]
         record(self, read=(container, name))
         return data
 
@@ -358,6 +367,7 @@ class SwiftHook(BaseHook):
         path: str | os.PathLike[str],
         *,
         if_exists: IfExists = "replace",
+        verify: Verify = "when_possible",
     ) -> dict[str, Any]:
         """Download an object to a local file, atomically and verified (plain objects
         against their MD5, large objects segment by segment).
@@ -365,10 +375,18 @@ class SwiftHook(BaseHook):
         :param if_exists: ``replace`` (default); ``skip_identical`` keeps a local file
             that already has the object's bytes (``If-None-Match`` for plain objects,
             per-segment MD5s for large ones); ``fail`` refuses to overwrite a local file.
+        :param verify: what to do when the bytes cannot be checked (a large object
+            whose segment list the server does not give, e.g. on Ceph RGW one this
+            provider did not write): ``required`` raises
+            :class:`~airflow_provider_swift.client.SwiftUnverifiedError` and writes
+            nothing; ``when_possible`` (default) downloads, logs a warning, and the
+            result says ``verified: None`` and why in ``unverified``.
         :return: ``container``, ``name``, ``path``, ``etag``, ``bytes``, ``verified``
-            and ``skipped``.
+            (``md5``, ``segments`` or None), ``unverified`` (why not, or None) and
+            ``skipped``.
         """
         check_choice("if_exists", if_exists, IF_EXISTS)
+        check_choice("verify", verify, VERIFY)
         target = Path(path)
         if_none_match = None
         if target.exists():
@@ -384,16 +402,23 @@ class SwiftHook(BaseHook):
                         return {"container": container, "name": name, "path": str(target),
                                 "etag": strip_etag(current.get("etag")),
                                 "bytes": target.stat().st_size, "verified": "segments",
-                                "skipped": True}  # fmt: skip
+                                "unverified": None, "skipped": True}  # fmt: skip
                 else:
                     if_none_match = file_md5(target)
-        result = self.client.download_object(container, name, target, if_none_match=if_none_match)
+        result = self.client.download_object(
+            container, name, target, if_none_match=if_none_match, verify=verify
+        )
         if result.skipped:
             self.log.info("Kept %s: identical to %s/%s", target, container, name)
-        else:
+        elif result.verified:
             self.log.info(
                 "Downloaded %s/%s to %s (%d bytes, verified: %s)",
                 container, name, target, result.bytes, result.verified,
+            )  # fmt: skip
+        else:
+            self.log.warning(
+                "Downloaded %s/%s to %s (%d bytes) NOT verified: %s",
+                container, name, target, result.bytes, result.unverified,
             )  # fmt: skip
         record(self, read=(container, name))
         return {
@@ -403,8 +428,42 @@ class SwiftHook(BaseHook):
             "etag": result.etag,
             "bytes": target.stat().st_size if result.skipped else result.bytes,
             "verified": "md5" if result.skipped else result.verified,
+            "unverified": None if result.skipped else result.unverified,
             "skipped": result.skipped,
         }
+
+    def sync_up(
+        self,
+        directory: str | os.PathLike[str],
+        container: str,
+        prefix: str = "",
+        *,
+        delete_after: int | None = None,
+        **options: Unpack[SyncUpOptions],
+    ) -> SyncResult:
+        """Make ``container/prefix`` hold what a local directory holds: one listing
+        decides what to PUT, skip (same MD5) or, with ``delete``, delete; no HEAD per
+        file. See :class:`~airflow_provider_swift.client.options.SyncUpOptions`
+        (``compare``, ``delete``, ``dry_run``, ``include``, ``exclude``, ``threads``
+        and how objects are written); ``delete_after`` as for :meth:`upload_file`."""
+        options["delete_at"] = absolute_expiry(options.get("delete_at"), delete_after)
+        result = self.client.sync_up(directory, container, prefix, **options)
+        record(self, wrote=(container, prefix))
+        return result
+
+    def sync_down(
+        self,
+        container: str,
+        prefix: str,
+        directory: str | os.PathLike[str],
+        **options: Unpack[SyncOptions],
+    ) -> SyncResult:
+        """Make a local directory hold what ``container/prefix`` holds: verified,
+        atomic, parallel downloads of what differs; path-traversal-guarded. See
+        :class:`~airflow_provider_swift.client.options.SyncOptions`."""
+        result = self.client.sync_down(container, prefix, directory, **options)
+        record(self, read=(container, prefix))
+        return result
 
     def delete_object(self, container: str, name: str, *, missing_ok: bool = False) -> bool:
         """Delete an object; a large object's segments go with it (not in versioned
@@ -585,16 +644,18 @@ class SwiftHook(BaseHook):
         *,
         method: str = "GET",
         expires_in: int = 3600,
-        digest: str = "sha256",
+        digest: str | None = None,
         prefix: bool = False,
         ip_range: str | None = None,
     ) -> str:
-        """A temporary URL for an object (or, with ``prefix``, for names under a prefix)."""
-        allowed = self.get_capabilities().get("tempurl", {}).get("allowed_digests")
-        if allowed and digest not in allowed:
-            raise SwiftValidationError(
-                f"digest {digest!r} is not allowed by the cluster (allowed: {allowed})"
-            )
+        """A temporary URL for an object (or, with ``prefix``, for names under a prefix).
+
+        :param digest: ``sha256``, ``sha512`` or ``sha1``; default: the strongest the
+            server checks (``allowed_digests`` in ``/info``; sha1 alone where ``/info``
+            lists none, as on Ceph RGW). A digest the server cannot check raises
+            :class:`SwiftValidationError` rather than giving a URL that answers 403.
+        """
+        digest = choose_tempurl_digest(digest, self.client.tempurl_digests())
         return temp_url(
             self.client.transport.storage_url(),
             container,

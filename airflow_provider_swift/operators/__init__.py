@@ -19,6 +19,7 @@ from airflow_provider_swift.operators.object import (
     SwiftUpdateMetadataOperator,
     SwiftUploadOperator,
 )
+from airflow_provider_swift.operators.sync import SwiftSyncOperator
 from airflow_provider_swift.operators.transfer import SwiftToSwiftOperator
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "SwiftExpireObjectOperator",
     "SwiftListOperator",
     "SwiftMoveObjectOperator",
+    "SwiftSyncOperator",
     "SwiftTempUrlOperator",
     "SwiftToSwiftOperator",
     "SwiftUpdateMetadataOperator",

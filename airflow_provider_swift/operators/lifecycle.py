@@ -67,7 +67,8 @@ class SwiftTempUrlOperator(SwiftBaseOperator):
     :param name: the object, or the prefix with ``prefix=True`` (templated).
     :param method: ``GET`` (default), ``HEAD``, ``PUT``, ``POST`` or ``DELETE``.
     :param expires_in: seconds the URL stays valid (templated).
-    :param digest: ``sha256`` (default), ``sha512`` or ``sha1``.
+    :param digest: ``sha256``, ``sha512`` or ``sha1``; default: the strongest the server
+        checks (sha1 where ``/info`` lists no ``allowed_digests``, as on Ceph RGW).
     :param prefix: sign for every object under ``name`` used as a prefix.
     :param ip_range: limit the URL to an address or CIDR range.
     :return: the URL.
@@ -82,7 +83,7 @@ class SwiftTempUrlOperator(SwiftBaseOperator):
         name: str,
         method: str = "GET",
         expires_in: int = 3600,
-        digest: str = "sha256",
+        digest: str | None = None,
         prefix: bool = False,
         ip_range: str | None = None,
         **kwargs: Any,

@@ -6,13 +6,22 @@ import glob as globbing
 import os
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
-from airflow_provider_swift.client import SwiftPathTraversalError, SwiftValidationError
-from airflow_provider_swift.client.options import IfExists, LargeObjectKind, UploadOptions
+from airflow_provider_swift.client import SwiftValidationError
+from airflow_provider_swift.client.options import (
+    VERIFY,
+    IfExists,
+    LargeObjectKind,
+    UploadOptions,
+    Verify,
+    check_choice,
+)
+from airflow_provider_swift.client.plan import safe_target
 from airflow_provider_swift.openlineage import lineage
 from airflow_provider_swift.operators.base import SwiftBaseOperator, templated_int
+from airflow_provider_swift.operators.results import DEFAULT_REPORT_THRESHOLD, scaled, summarize
 
 _MAGIC = ("*", "?", "[")
 
@@ -116,15 +125,20 @@ class SwiftUploadOperator(_SwiftWriteOperator):
     :param prefix: put under this prefix (templated), e.g. ``"landing/2026-11-28/"``.
     :param parallel: files uploaded at once.
     :param leave_segments: keep the segments of a failed large upload, to resume.
+    :param report_threshold: past this many files, return a summary and write the
+        per-file list as a JSON object in Swift (``report_container``, default
+        ``<container>_reports``; templated).
     :param kwargs: also, as on ``SwiftHook.upload_file``: ``if_exists`` (``replace``,
         ``skip_identical``, ``fail``), ``metadata``, ``headers``, ``content_type``,
         ``delete_at``/``delete_after`` (templated), and the large-object options
         ``segment_size``, ``large_object``, ``segment_container``, ``threads``.
-    :return: a list of ``{name, etag, bytes, large_object, skipped}``.
+    :return: a list of ``{name, etag, bytes, large_object, skipped}``; past
+        ``report_threshold`` files, ``{counts, bytes, examples, report}`` instead.
     """
 
     template_fields: Sequence[str] = (
-        "swift_conn_id", "container", "source", "name", "prefix", *_WRITE_TEMPLATED,
+        "swift_conn_id", "container", "source", "name", "prefix", "report_container",
+        *_WRITE_TEMPLATED,
     )  # fmt: skip
 
     def __init__(
@@ -136,6 +150,8 @@ class SwiftUploadOperator(_SwiftWriteOperator):
         prefix: str | None = None,
         parallel: int = 4,
         leave_segments: bool = False,
+        report_threshold: int = DEFAULT_REPORT_THRESHOLD,
+        report_container: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -145,6 +161,8 @@ class SwiftUploadOperator(_SwiftWriteOperator):
         self.prefix = prefix
         self.parallel = parallel
         self.leave_segments = leave_segments
+        self.report_threshold = report_threshold
+        self.report_container = report_container
         self._names: list[str] = []
 
     def files(self) -> list[tuple[Path, str]]:
@@ -159,7 +177,7 @@ class SwiftUploadOperator(_SwiftWriteOperator):
             raise SwiftValidationError("two local files map to the same object name")
         return pairs
 
-    def execute(self, context: Any) -> list[dict[str, Any]]:
+    def execute(self, context: Any) -> list[dict[str, Any]] | dict[str, Any]:
         pairs = self.files()
         if not pairs:
             raise SwiftValidationError(f"no files found in {self.source!r}")
@@ -178,7 +196,13 @@ class SwiftUploadOperator(_SwiftWriteOperator):
             return {k: result[k] for k in ("name", "etag", "bytes", "large_object", "skipped")}
 
         with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
-            return list(pool.map(upload, pairs))
+            done = list(pool.map(upload, pairs))
+        summary = summarize(done, lambda e: "skip" if e["skipped"] else "put")
+        big = scaled(
+            self.hook, context, done, summary, threshold=self.report_threshold,
+            container=self.report_container or f"{self.container}_reports",
+        )  # fmt: skip
+        return big if big is not None else done
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """Outputs: the objects uploaded."""
@@ -218,22 +242,6 @@ class SwiftCreateObjectOperator(_SwiftWriteOperator):
         return lineage(outputs=[(self.container, self.name)])
 
 
-def safe_target(directory: Path, name: str) -> Path:
-    """Where an object goes under ``directory``; refuses names that would escape it."""
-    relative = PurePosixPath(name.lstrip("/"))
-    if not relative.parts or ".." in relative.parts:
-        raise SwiftPathTraversalError(
-            f"object name {name!r} would be written outside {str(directory)!r}"
-        )
-    target = (directory / Path(*relative.parts)).resolve()
-    root = directory.resolve()
-    if root != target and root not in target.parents:
-        raise SwiftPathTraversalError(
-            f"object name {name!r} would be written outside {str(directory)!r}"
-        )
-    return target
-
-
 class SwiftDownloadOperator(SwiftBaseOperator):
     """Download one object to a file, or every object under a prefix to a directory.
 
@@ -246,11 +254,19 @@ class SwiftDownloadOperator(SwiftBaseOperator):
     :param prefix: every object under it, to ``destination/<name without prefix>``.
     :param destination: a file (with ``name``) or a directory (with ``prefix``) (templated).
     :param if_exists: ``replace``, ``skip_identical`` (If-None-Match) or ``fail``.
-    :return: a list of ``{name, path, etag, bytes, skipped}``.
+    :param verify: ``when_possible`` (default): an object whose bytes cannot be checked
+        (a large object whose segment list the server does not give) is downloaded
+        with a warning; ``required``: that fails the task and writes nothing.
+    :param report_threshold: past this many objects, return a summary and write the
+        per-object list as a JSON object in Swift (``report_container``, default
+        ``<container>_reports``; templated).
+    :return: a list of ``{name, path, etag, bytes, skipped, verified, unverified}``
+        (``verified``: ``md5``, ``segments`` or None; ``unverified``: why not); past
+        ``report_threshold`` objects, ``{counts, bytes, examples, report}`` instead.
     """
 
     template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "prefix",
-                                      "destination")  # fmt: skip
+                                      "destination", "report_container")  # fmt: skip
 
     def __init__(
         self,
@@ -261,18 +277,25 @@ class SwiftDownloadOperator(SwiftBaseOperator):
         prefix: str | None = None,
         if_exists: IfExists = "replace",
         parallel: int = 4,
+        report_threshold: int = DEFAULT_REPORT_THRESHOLD,
+        report_container: str | None = None,
+        verify: Verify = "when_possible",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        check_choice("verify", verify, VERIFY)
         self.container = container
         self.destination = destination
         self.name = name
         self.prefix = prefix
         self.if_exists: IfExists = if_exists
+        self.verify: Verify = verify
         self.parallel = parallel
+        self.report_threshold = report_threshold
+        self.report_container = report_container
         self._names: list[str] = []
 
-    def execute(self, context: Any) -> list[dict[str, Any]]:
+    def execute(self, context: Any) -> list[dict[str, Any]] | dict[str, Any]:
         if (self.name is None) == (self.prefix is None):
             raise SwiftValidationError("give exactly one of name= and prefix=")
         if self.name is not None:
@@ -292,11 +315,20 @@ class SwiftDownloadOperator(SwiftBaseOperator):
 
         def download(pair: tuple[str, Path]) -> dict[str, Any]:
             name, target = pair
-            result = self.hook.download_file(self.container, name, target, if_exists=self.if_exists)
-            return {k: result[k] for k in ("name", "path", "etag", "bytes", "skipped")}
+            result = self.hook.download_file(
+                self.container, name, target, if_exists=self.if_exists, verify=self.verify
+            )
+            kept = ("name", "path", "etag", "bytes", "skipped", "verified", "unverified")
+            return {k: result[k] for k in kept}
 
         with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
-            return list(pool.map(download, pairs))
+            done = list(pool.map(download, pairs))
+        summary = summarize(done, lambda e: "skip" if e["skipped"] else "get")
+        big = scaled(
+            self.hook, context, done, summary, threshold=self.report_threshold,
+            container=self.report_container or f"{self.container}_reports",
+        )  # fmt: skip
+        return big if big is not None else done
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """Inputs: the objects downloaded."""
@@ -310,10 +342,14 @@ class SwiftListOperator(SwiftBaseOperator):
     :param prefix: only names under it (templated).
     :param delimiter: fold names at this character into ``subdir`` entries.
     :param glob: shell-style filter on full names (``*`` also matches ``/``) (templated).
+    :param report_threshold: past this many names, return ``{count, examples,
+        report}`` and write the names as a JSON object in Swift (``report_container``,
+        default ``<container>_reports``; templated).
     :return: the names.
     """
 
-    template_fields: Sequence[str] = ("swift_conn_id", "container", "prefix", "glob")
+    template_fields: Sequence[str] = ("swift_conn_id", "container", "prefix", "glob",
+                                      "report_container")  # fmt: skip
 
     def __init__(
         self,
@@ -322,6 +358,8 @@ class SwiftListOperator(SwiftBaseOperator):
         prefix: str | None = None,
         delimiter: str | None = None,
         glob: str | None = None,
+        report_threshold: int = DEFAULT_REPORT_THRESHOLD * 10,
+        report_container: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -329,11 +367,19 @@ class SwiftListOperator(SwiftBaseOperator):
         self.prefix = prefix
         self.delimiter = delimiter
         self.glob = glob
+        self.report_threshold = report_threshold
+        self.report_container = report_container
 
-    def execute(self, context: Any) -> list[str]:
-        return self.hook.list_objects(
+    def execute(self, context: Any) -> list[str] | dict[str, Any]:
+        names = self.hook.list_objects(
             self.container, prefix=self.prefix, delimiter=self.delimiter, glob=self.glob
         )
+        summary = {"count": len(names), "examples": names[:5]}
+        big = scaled(
+            self.hook, context, names, summary, threshold=self.report_threshold,
+            container=self.report_container or f"{self.container}_reports",
+        )  # fmt: skip
+        return big if big is not None else names
 
 
 class SwiftDeleteObjectsOperator(SwiftBaseOperator):

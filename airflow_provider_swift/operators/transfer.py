@@ -12,10 +12,7 @@ from airflow_provider_swift.client.transfer import TransferIfExists, TransferOpt
 from airflow_provider_swift.hooks.swift import SwiftHook
 from airflow_provider_swift.openlineage import lineage
 from airflow_provider_swift.operators.base import SwiftBaseOperator
-
-#: Up to this many objects, a prefix transfer returns every object's result in XCom;
-#: past it, the summary only (counts, bytes, a few names).
-DEFAULT_REPORT_THRESHOLD = 1000
+from airflow_provider_swift.operators.results import DEFAULT_REPORT_THRESHOLD, scaled
 
 
 class SwiftToSwiftOperator(SwiftBaseOperator):
@@ -45,15 +42,19 @@ class SwiftToSwiftOperator(SwiftBaseOperator):
     :param large_object: ``slo`` or ``dlo`` for large objects written by streaming.
     :param leave_segments: keep the segments of a failed large object for the retry.
     :param server_side: copy server-side when both are on one cluster.
-    :param report_threshold: up to this many objects, return each one's result.
+    :param report_threshold: up to this many objects, return each one's result; past
+        it, the summary and a JSON report in Swift with every object's.
+    :param report_container: where that report goes, on the destination (default
+        ``<dest_container>_reports``; templated).
     :return: one object: ``{source, destination, etag, bytes, method, ...}``; a
-        prefix: ``{"summary": {objects, counts, bytes, examples}, "objects": [...]}``
-        (``objects`` left out past ``report_threshold``).
+        prefix: ``{objects, counts, bytes, examples}`` (the summary) and either
+        ``objects``, every object's result, or past ``report_threshold``, ``report``:
+        ``{container, name}`` of the JSON report (as the sync operator).
     """
 
     template_fields: Sequence[str] = (
         "swift_conn_id", "dest_swift_conn_id", "source_container", "source_name",
-        "source_prefix", "dest_container", "dest_name", "dest_prefix",
+        "source_prefix", "dest_container", "dest_name", "dest_prefix", "report_container",
     )  # fmt: skip
 
     def __init__(
@@ -73,6 +74,7 @@ class SwiftToSwiftOperator(SwiftBaseOperator):
         leave_segments: bool = True,
         server_side: bool = True,
         report_threshold: int = DEFAULT_REPORT_THRESHOLD,
+        report_container: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -96,6 +98,7 @@ class SwiftToSwiftOperator(SwiftBaseOperator):
         self.leave_segments = leave_segments
         self.server_side = server_side
         self.report_threshold = report_threshold
+        self.report_container = report_container
 
     @cached_property
     def dest_hook(self) -> SwiftHook:
@@ -130,6 +133,9 @@ class SwiftToSwiftOperator(SwiftBaseOperator):
             self.dest_hook, self.source_container, self.source_prefix or "", self.dest_container,
             self.dest_prefix, **self.transfer_options(),
         )  # fmt: skip
-        if len(result["objects"]) > self.report_threshold:
-            return {"summary": result["summary"]}
-        return result
+        summary, objects = result["summary"], result["objects"]
+        big = scaled(
+            self.dest_hook, context, objects, summary, threshold=self.report_threshold,
+            container=self.report_container or f"{self.dest_container}_reports",
+        )  # fmt: skip
+        return big if big is not None else {**summary, "objects": objects}

@@ -205,7 +205,7 @@ class SwiftObjectSensor(_SwiftSensor):
                 for e in self.hook.iter_objects(self.container, prefix=glob_prefix(pattern))
                 if "name" in e and fnmatch.fnmatchcase(e["name"], pattern)
             ]
-            if self.check.needs_metadata or self.check.content_type:
+            if self.check.needs_head:
                 return [s for s in (self._head(e["name"]) for e in entries) if s is not None]
             return entries
         names = [self.name] if isinstance(self.name, str) else list(self.name)

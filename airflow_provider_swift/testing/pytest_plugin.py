@@ -4,16 +4,25 @@ Enable them in a ``conftest.py``::
 
     pytest_plugins = ["airflow_provider_swift.testing.pytest_plugin"]
 
-then ask for ``local_swift`` (the running cluster, one per test session),
-``swift_client`` (a client of account ``test``), ``swift_container`` (a fresh empty
-container, removed afterwards) or ``swift_conn_id`` (an Airflow connection named
-``swift_default`` pointing at the cluster, set through the environment).
+then ask for ``server`` (the server under test), ``swift_client`` (a client of its
+account ``test``), ``swift_container`` (a fresh empty container, removed afterwards)
+or ``swift_conn_id`` (an Airflow connection named ``swift_default`` pointing at it,
+set through the environment).
 
-For Ceph's RADOS Gateway, the other server speaking the Swift API, ask for ``rgw``
-(one :class:`~airflow_provider_swift.testing.rgw.LocalRGW` per session),
-``rgw_client`` or ``rgw_container``. Tests using them are marked ``rgw`` (select or
-deselect them with ``-m``), and when the session collected any, the gateway starts in
-a background thread as the session starts, so other tests run meanwhile.
+Both servers speaking the Swift API are tested: every test using ``server`` (or a
+fixture built on it) runs twice, ``[swift]`` against a real Swift
+(:class:`~airflow_provider_swift.testing.server.LocalSwift`) and ``[rgw]`` against
+Ceph's RADOS Gateway (:class:`~airflow_provider_swift.testing.rgw.LocalRGW`) -- except
+a test that also asks for ``local_swift`` (it needs Swift's own files: Swift only).
+The ``[rgw]`` half is marked ``rgw``: ``-m rgw`` runs it alone, ``-m "not rgw"``
+leaves it out. A test that cannot pass on a server because of a documented
+limitation says so with ``@pytest.mark.server_limitation("rgw", "<row>")``, naming
+the row of ``docs/compatibility.md``: it is skipped there, with that reason.
+
+Each server starts once per session: ``local_swift`` when first needed, the RGW in
+a background thread as the session starts (when any collected test needs it), so
+other tests run meanwhile. ``rgw``, ``rgw_client`` and ``rgw_container`` give the
+RGW directly.
 """
 
 from __future__ import annotations
@@ -36,6 +45,10 @@ SwiftAPIServer = LocalSwift | LocalRGW
 #: The marker of tests that need the RGW, and the fixtures that bring it.
 RGW_MARKER = "rgw"
 RGW_FIXTURES = frozenset({"rgw", "rgw_client", "rgw_container"})
+#: The marker of a test that a server cannot pass: ``server_limitation(server, row)``.
+LIMITATION_MARKER = "server_limitation"
+#: The servers ``server`` is parametrized over, by test id.
+SERVERS = ("swift", "rgw")
 
 
 def connection_json(
@@ -84,9 +97,34 @@ def local_swift() -> Iterator[LocalSwift]:
 
 
 @pytest.fixture
-def swift_client(local_swift: LocalSwift) -> Iterator[SwiftClient]:
-    """A client of account ``test`` (user ``test:tester``)."""
-    client = client_for(local_swift)
+def server(request: pytest.FixtureRequest) -> SwiftAPIServer:
+    """The server under test: the session's LocalSwift (``[swift]``) or LocalRGW
+    (``[rgw]``); a test marked ``server_limitation`` for it is skipped, naming why."""
+    name = getattr(request, "param", "swift")
+    for mark in request.node.iter_markers(LIMITATION_MARKER):
+        if mark.args[0] == name:
+            pytest.skip(f"{name}: documented limitation {mark.args[1]} (docs/compatibility.md)")
+    return request.getfixturevalue("rgw" if name == "rgw" else "local_swift")  # type: ignore[no-any-return]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test using ``server`` against both servers (``[swift]``, ``[rgw]``),
+    unless it also needs ``local_swift`` itself or picks its servers explicitly."""
+    if "server" not in metafunc.fixturenames or "local_swift" in metafunc.fixturenames:
+        return
+    if any("server" in mark.args[0] for mark in metafunc.definition.iter_markers("parametrize")):
+        return
+    metafunc.parametrize(
+        "server",
+        [pytest.param("swift", id="swift"), pytest.param("rgw", id="rgw", marks=pytest.mark.rgw)],
+        indirect=True,
+    )
+
+
+@pytest.fixture
+def swift_client(server: SwiftAPIServer) -> Iterator[SwiftClient]:
+    """A client of the server's account ``test`` (user ``test:tester``)."""
+    client = client_for(server)
     yield client
     client.close()
 
@@ -101,9 +139,9 @@ def swift_container(swift_client: SwiftClient) -> Iterator[str]:
 
 
 @pytest.fixture
-def swift_conn_id(local_swift: LocalSwift, monkeypatch: pytest.MonkeyPatch) -> str:
+def swift_conn_id(server: SwiftAPIServer, monkeypatch: pytest.MonkeyPatch) -> str:
     """``swift_default``, defined through ``AIRFLOW_CONN_SWIFT_DEFAULT`` for this test."""
-    monkeypatch.setenv("AIRFLOW_CONN_SWIFT_DEFAULT", connection_json(local_swift))
+    monkeypatch.setenv("AIRFLOW_CONN_SWIFT_DEFAULT", connection_json(server))
     return "swift_default"
 
 
@@ -164,6 +202,11 @@ def _needs_rgw(item: pytest.Item) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{RGW_MARKER}: needs the local Ceph RGW (select or deselect with -m rgw)"
+    )
+    config.addinivalue_line(
+        "markers",
+        f"{LIMITATION_MARKER}(server, row): skip on that server (swift or rgw) for the "
+        "limitation documented in that row of docs/compatibility.md",
     )
 
 

@@ -153,7 +153,7 @@ class SwiftObjectTrigger(_PollingTrigger):
                 for e in entries
                 if "name" in e and fnmatch.fnmatchcase(e["name"], self.pattern)
             ]
-            if self.check_spec.needs_metadata or self.check_spec.content_type:
+            if self.check_spec.needs_head:
                 found = await self._heads([f["name"] for f in found], client)
         else:
             found = await self._heads(self.names or [], client)

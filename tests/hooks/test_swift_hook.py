@@ -235,8 +235,10 @@ def test_large_upload_download_and_delete_through_the_hook(
     before = hook.client.transport.sent.get("GET", 0)
     kept = hook.download_file(container, "big", target, if_exists="skip_identical")
     assert kept["skipped"]
-    # the segment list is read, the object's data is not
-    assert hook.client.transport.sent.get("GET", 0) - before == 1
+    # the segment list is read (the manifest; where its GET is empty, RGW, also the two
+    # listing pages of the object's own segments), the object's data is not
+    listed = hook.client.server_capabilities(container).manifest_get_format != "empty"
+    assert hook.client.transport.sent.get("GET", 0) - before == (1 if listed else 3)
     hook.upload_bytes(container, "plain", b"x")
     assert hook.delete_objects(container, ["big", "plain", "gone"]) == {
         "deleted": 6,

@@ -291,6 +291,56 @@ def bulk_delete_body(account: Account) -> str:
     return f"{reply.status_code}: {deleted} deleted, {absent} not found"
 
 
+def history_location(account: Account) -> str:
+    """``X-History-Location`` (Swift's history-mode versioning) set by a container POST."""
+    archive = f"{account.container}_segments"
+    account.request("POST", f"/{account.container}", headers={"X-History-Location": archive})
+    headers = account.request("HEAD", f"/{account.container}").headers
+    account.request("POST", f"/{account.container}", headers={"X-Remove-History-Location": "x"})
+    return "kept" if "X-History-Location" in headers else "ignored"
+
+
+def dots_container_name(account: Account) -> str:
+    """``PUT`` of a container named ``...``."""
+    status = account.request("PUT", "/...").status_code
+    account.request("DELETE", "/...")
+    return str(status)
+
+
+def manifest_missing_segment(account: Account) -> str:
+    """Status of a manifest ``PUT`` naming a segment that does not exist."""
+    entries = [{"path": f"/{account.container}_segments/nope", "etag": "0" * 32, "size_bytes": 10}]
+    reply = account.request(
+        "PUT", f"/{account.container}/bad?multipart-manifest=put", data=json.dumps(entries)
+    )
+    return str(reply.status_code)
+
+
+def _signed_get(account: Account, key: str, *, tamper: bool = False) -> str:
+    account.request("PUT", f"/{account.container}/shared", data=b"shared")
+    url = temp_url(account.storage_url, account.container, "shared", key, digest="sha1")
+    if tamper:
+        url = url.replace("temp_url_expires=", "temp_url_expires=1")
+    return str(requests.get(url, timeout=30).status_code)
+
+
+def tempurl_container_key(account: Account) -> str:
+    """A (sha1) TempURL signed with the container's ``Temp-URL-Key``."""
+    account.request(
+        "POST", f"/{account.container}", headers={"X-Container-Meta-Temp-URL-Key": "ck"}
+    )
+    return _signed_get(account, "ck")
+
+
+def tempurl_tampered(account: Account) -> str:
+    """A TempURL whose expiry was changed after signing (account key)."""
+    account.request("POST", "", headers={"X-Account-Meta-Temp-URL-Key": "ak"})
+    try:
+        return _signed_get(account, "ak", tamper=True)
+    finally:
+        account.request("POST", "", headers={"X-Remove-Account-Meta-Temp-URL-Key": "x"})
+
+
 PROBES: dict[str, Callable[[Account], str]] = {
     "storage-url": storage_url_path,
     "info-path": info_path,
@@ -313,6 +363,11 @@ PROBES: dict[str, Callable[[Account], str]] = {
     "F8-copy-if-match": copy_if_match,
     "manifest-delete": manifest_delete,
     "bulk-delete": bulk_delete_body,
+    "history-location": history_location,
+    "dots-container-name": dots_container_name,
+    "manifest-missing-segment": manifest_missing_segment,
+    "tempurl-container-key": tempurl_container_key,
+    "tempurl-tampered": tempurl_tampered,
 }
 
 

@@ -71,6 +71,12 @@ def after_first_poke(dag_id: str, writes: Callable[[], None]) -> Callable[[], No
             )
             return session.scalars(query).first() is not None
 
+    # The same DAG ran already against the other server: forget its reschedules.
+    from sqlalchemy import delete
+
+    with create_session() as session:
+        earlier = select(TaskInstance.id).where(TaskInstance.dag_id == dag_id)
+        session.execute(delete(TaskReschedule).where(TaskReschedule.ti_id.in_(earlier)))
     # One query here first: Airflow imports its models lazily on first use, and two
     # threads doing that at once deadlock on the import lock.
     assert not poked()

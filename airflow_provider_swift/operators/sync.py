@@ -1,0 +1,140 @@
+"""Tree sync: a local directory and a prefix made the same, planned from one listing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from airflow_provider_swift.client import SwiftValidationError
+from airflow_provider_swift.client.options import Compare, LargeObjectKind, check_choice
+from airflow_provider_swift.openlineage import lineage
+from airflow_provider_swift.operators.base import SwiftBaseOperator, templated_int
+from airflow_provider_swift.operators.results import DEFAULT_REPORT_THRESHOLD, scaled
+
+
+class SwiftSyncOperator(SwiftBaseOperator):
+    """Make ``container/prefix`` hold what a local directory holds (``direction="up"``),
+    or the directory hold what the prefix holds (``"down"``).
+
+    One listing of the prefix decides what to send, fetch, skip or delete; local
+    MD5s are computed in parallel, only where sizes agree. New and changed files go
+    ``threads`` at a time (large ones as large objects); downloads are verified and
+    atomic, and object names that would escape the directory raise
+    :class:`SwiftPathTraversalError` before anything is written. A retried task plans
+    again and transfers only what is still missing.
+
+    :param container: the container (templated).
+    :param prefix: the prefix, e.g. ``"landing/2026-11-28/"`` (templated).
+    :param directory: the local directory (templated).
+    :param direction: ``"up"`` (directory -> prefix) or ``"down"``.
+    :param compare: ``"md5"`` (default) or ``"size_mtime"``.
+    :param delete: also delete what the source lacks (among the selected names).
+    :param dry_run: only return the plan.
+    :param include: globs on names relative to the prefix; only matches take part
+        (templated).
+    :param exclude: globs whose matches take no part (templated).
+    :param threads: files transferred (and hashed) at once.
+    :param report_threshold: past this many objects, return a summary and write the
+        per-object list as a JSON object in Swift (see :mod:`.results`).
+    :param report_container: where that report goes (default ``<container>_reports``)
+        (templated).
+    :param kwargs: up only: ``content_type``, ``metadata``, ``headers``,
+        ``delete_at``/``delete_after`` (templated), ``segment_size``, ``large_object``,
+        ``segment_container``, ``segment_threads``.
+    :return: ``direction``, ``container``, ``prefix``, ``directory``, ``dry_run``,
+        ``counts``/``bytes``/``examples`` per action (``put``, ``get``, ``skip``,
+        ``delete``, ``check``), and ``objects`` (one entry per object) -- or, past
+        ``report_threshold``, ``report``: ``{container, name}`` of the JSON report.
+    """
+
+    template_fields: Sequence[str] = (
+        "swift_conn_id", "container", "prefix", "directory", "include", "exclude",
+        "report_container", "metadata", "headers", "content_type", "delete_at", "delete_after",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        *,
+        container: str,
+        directory: str,
+        prefix: str = "",
+        direction: Literal["up", "down"] = "up",
+        compare: Compare = "md5",
+        delete: bool = False,
+        dry_run: bool = False,
+        include: Sequence[str] | None = None,
+        exclude: Sequence[str] | None = None,
+        threads: int = 10,
+        report_threshold: int = DEFAULT_REPORT_THRESHOLD,
+        report_container: str | None = None,
+        content_type: str | None = None,
+        metadata: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        delete_at: int | str | None = None,
+        delete_after: int | str | None = None,
+        segment_size: int | None = None,
+        large_object: LargeObjectKind = "slo",
+        segment_container: str | None = None,
+        segment_threads: int = 4,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        check_choice("direction", direction, ("up", "down"))
+        self.container = container
+        self.directory = directory
+        self.prefix = prefix
+        self.direction = direction
+        self.compare: Compare = compare
+        self.delete = delete
+        self.plan_only = dry_run  # BaseOperator.dry_run is a method
+        self.include = include
+        self.exclude = exclude
+        self.threads = threads
+        self.report_threshold = report_threshold
+        self.report_container = report_container
+        self.content_type = content_type
+        self.metadata = metadata
+        self.headers = headers
+        self.delete_at = delete_at
+        self.delete_after = delete_after
+        self.segment_size = segment_size
+        self.large_object: LargeObjectKind = large_object
+        self.segment_container = segment_container
+        self.segment_threads = segment_threads
+        self._moved: list[str] = []
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        include = list(self.include) if self.include else None
+        exclude = list(self.exclude) if self.exclude else None
+        if self.direction == "up":
+            result = self.hook.sync_up(
+                self.directory, self.container, self.prefix, compare=self.compare,
+                delete=self.delete, dry_run=self.plan_only, include=include, exclude=exclude,
+                threads=self.threads, content_type=self.content_type, metadata=self.metadata,
+                headers=self.headers, delete_at=templated_int(self.delete_at),
+                delete_after=templated_int(self.delete_after),
+                segment_size=templated_int(self.segment_size), large_object=self.large_object,
+                segment_container=self.segment_container, segment_threads=self.segment_threads,
+            )  # fmt: skip
+        else:
+            if self.delete_at is not None or self.delete_after is not None:
+                raise SwiftValidationError("delete_at/delete_after are for direction='up'")
+            result = self.hook.sync_down(
+                self.container, self.prefix, self.directory, compare=self.compare,
+                delete=self.delete, dry_run=self.plan_only, include=include, exclude=exclude,
+                threads=self.threads,
+            )  # fmt: skip
+        moved = "put" if self.direction == "up" else "get"
+        self._moved = [name for action, name, *_ in result.records if action == moved]
+        summary = result.as_dict()
+        objects = list(result.objects())
+        big = scaled(
+            self.hook, context, objects, summary, threshold=self.report_threshold,
+            container=self.report_container or f"{self.container}_reports",
+        )  # fmt: skip
+        return big if big is not None else {**summary, "objects": objects}
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """Inputs or outputs: the objects sent or fetched."""
+        pairs = [(self.container, name) for name in self._moved]
+        return lineage(outputs=pairs) if self.direction == "up" else lineage(inputs=pairs)
