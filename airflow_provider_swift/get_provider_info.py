@@ -40,6 +40,7 @@ def get_provider_info() -> dict[str, Any]:
             "airflow_provider_swift.operators.object",
             "airflow_provider_swift.operators.copy",
             "airflow_provider_swift.operators.lifecycle",
+            "airflow_provider_swift.operators.transfer",
         ),
         "sensors": _modules("airflow_provider_swift.sensors.swift"),
         "triggers": _modules("airflow_provider_swift.triggers.swift"),

@@ -5,11 +5,12 @@ An ``AssetWatcher`` runs ``SwiftPrefixChangedEventTrigger`` in the triggerer: it
 there, emits an event for the asset, which schedules this DAG -- no sensor, no
 worker slot, no cron.
 
-The events say what changed, but ``ingest`` trusts the listing, not the events: it
-takes everything under ``incoming/`` and moves it to ``processed/`` (a verified
-server-side copy, then a delete of exactly the version copied). So objects that
-landed while the triggerer was down, or two events folded into one run, are not
-lost; and a moved object leaves ``incoming/``, so it is processed once.
+The trigger keeps what it has seen in a small watermark object in Swift, so objects
+that land while the triggerer is down are reported once it runs again. The events say
+what changed, but ``ingest`` trusts the listing, not the events: it takes everything
+under ``incoming/`` and moves it to ``processed/`` (a verified server-side copy, then
+a delete of exactly the version copied). So two events folded into one run lose
+nothing; and a moved object leaves ``incoming/``, so it is processed once.
 
 Runs against the connection ``swift_default``. A manual run (``dag.test()``, or
 "Trigger" in the UI) processes whatever is waiting.

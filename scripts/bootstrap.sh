@@ -13,10 +13,12 @@ PYTHON=${PYTHON:-python3}
 # - chromium, which the connection-dialog test (tests/ui/) drives through Playwright
 #   (Playwright's own browser download is never used);
 # - Ceph 16.2's ceph-mon, ceph-osd and radosgw for the tests' RADOS Gateway, the other
-#   Swift API server (airflow_provider_swift/testing/rgw.py).
+#   Swift API server (airflow_provider_swift/testing/rgw.py);
+# - redis-server, the broker of the CeleryExecutor test (tests/test_celery.py starts its
+#   own on 127.0.0.1; the system service is not needed).
 # Each package here provides a program of its own name.
 MISSING=()
-for package in chromium ceph-mon ceph-osd radosgw; do
+for package in chromium ceph-mon ceph-osd radosgw redis-server; do
     command -v "$package" >/dev/null 2>&1 || MISSING+=("$package")
 done
 if [ ${#MISSING[@]} -gt 0 ]; then
@@ -27,7 +29,8 @@ if [ ${#MISSING[@]} -gt 0 ]; then
     else
         echo "not installed: ${MISSING[*]} (apt-get install them as root): without" \
             "chromium the browser test is skipped; without Ceph the RGW tests fail" \
-            "(-m 'not rgw' deselects them)" >&2
+            "(-m 'not rgw' deselects them); without redis-server the CeleryExecutor" \
+            "test is skipped" >&2
     fi
 fi
 

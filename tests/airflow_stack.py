@@ -39,6 +39,15 @@ COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 JOB_TYPES = {"scheduler": "SchedulerJob", "dag-processor": "DagProcessorJob",
              "triggerer": "TriggererJob"}  # fmt: skip
 PARALLELISM = 2
+#: Components named ``celery-worker-<name>`` are Celery workers (CeleryExecutor), one
+#: process each (``--concurrency 1``), with Celery hostname ``<name>@<host>``.
+CELERY_WORKER = "celery-worker-"
+#: The command line of each component but the API server (which takes the port).
+COMMANDS = {
+    "scheduler": ("scheduler", "--skip-serve-logs"),
+    "dag-processor": ("dag-processor",),
+    "triggerer": ("triggerer", "--skip-serve-logs"),
+}
 
 
 class StackError(AssertionError):
@@ -114,8 +123,10 @@ class AirflowStack:
         env: Mapping[str, str],
         apps: str = "execution",
         components: tuple[str, ...] = COMPONENTS,
+        component_env: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.home = home
+        self.component_env = component_env or {}
         self.apps = apps
         self.components = components
         self.dags_folder = dags_folder
@@ -171,25 +182,48 @@ class AirflowStack:
         self.airflow("db", "migrate", timeout=300)
 
     def start(self) -> None:
-        commands = {
-            "api-server": ["api-server", "--apps", self.apps, "-H", "127.0.0.1",
-                           "-p", str(self.port)],
-            "scheduler": ["scheduler", "--skip-serve-logs"],
-            "dag-processor": ["dag-processor"],
-            "triggerer": ["triggerer", "--skip-serve-logs"],
-        }  # fmt: skip
         for name in self.components:
-            log = (self.log_dir / f"{name}.log").open("wb")
+            self.start_component(name)
+
+    def start_component(self, name: str) -> None:
+        """Start one component (again), its output appended to its log."""
+        if name == "api-server":
+            command = ["api-server", "--apps", self.apps, "-H", "127.0.0.1", "-p", str(self.port)]
+        elif name.startswith(CELERY_WORKER):
+            command = ["celery", "worker", "--concurrency", "1", "--skip-serve-logs",
+                       "--celery-hostname", f"{name[len(CELERY_WORKER):]}@%h",
+                       "--without-gossip", "--without-mingle"]  # fmt: skip
+        else:
+            command = list(COMMANDS[name])
+        with (self.log_dir / f"{name}.log").open("ab") as log:
             self.processes[name] = subprocess.Popen(
-                [AIRFLOW, *commands[name]],
+                [AIRFLOW, *command],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env=self.env,
+                env={**self.env, **self.component_env.get(name, {})},
                 cwd=self.home,
                 start_new_session=True,  # its own process group, stopped as one
             )
-            log.close()
+
+    def stop_component(self, name: str, timeout: float = 60) -> None:
+        """Stop one component as an operator would: SIGTERM to its process group, a
+        wait for it to exit (SIGKILL after ``timeout``), then any process left below it."""
+        process = self.processes.pop(name)
+        known = process_tree({process.pid})
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+        alive = _process_table()
+        for pid, started in known.items():
+            if pid in alive and alive[pid][1] == started:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
     def wait_ready(self, timeout: float = 120) -> None:
         self.wait_for(self._api_healthy, timeout, "the API server's /execution/health")
@@ -407,16 +441,19 @@ def airflow_stack(
     *,
     apps: str = "execution",
     components: tuple[str, ...] = COMPONENTS,
+    component_env: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Iterator[AirflowStack]:
     """A migrated temp AIRFLOW_HOME with the four components running; torn down after.
 
     ``env`` is added to the components' environment (connections as
     ``AIRFLOW_CONN_<ID>``, extra ``AIRFLOW__SECTION__KEY`` settings). ``apps``: the API
     server's (``execution`` is all the workers need; ``all`` adds the REST API and UI).
-    ``components``: which of :data:`COMPONENTS` to start (the UI needs only the API server).
+    ``components``: which of :data:`COMPONENTS` to start (the UI needs only the API server),
+    and Celery workers (``celery-worker-<name>``, with the CeleryExecutor configured in
+    ``env``). ``component_env``: extra environment of single components.
     """
     home = Path(tempfile.mkdtemp(prefix="airflow-stack-"))
-    stack = AirflowStack(home, Path(dags_folder), env, apps, components)
+    stack = AirflowStack(home, Path(dags_folder), env, apps, components, component_env)
     try:
         with stack.report_failures(120):
             stack.migrate()

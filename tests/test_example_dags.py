@@ -99,6 +99,31 @@ def test_event_driven_dag_gets_its_event_and_ingests(swift_conn_id: str) -> None
         hook.upload_bytes(module.LANDING, "incoming/b.json", b"[]")
         run = module.example_swift_event_driven().test()
         assert run.state == "success"
-        assert hook.list_objects(module.LANDING) == ["processed/a.json", "processed/b.json"]
+        assert hook.list_objects(module.LANDING, prefix="incoming/") == []
+        processed = hook.list_objects(module.LANDING, prefix="processed/")
+        assert processed == ["processed/a.json", "processed/b.json"]
     finally:
         hook.delete_container(module.LANDING, force=True, missing_ok=True)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("airflow_db")
+def test_mapped_ingestion_dag_runs(swift_conn_id: str) -> None:
+    """Seven landed objects in batches of three: three mapped tasks, merged. (The
+    CeleryExecutor run with two workers is tests/test_celery.py.)"""
+    hook = SwiftHook(swift_conn_id)
+    module = example("example_swift_ingest_mapped")
+    names = [f"{module.INCOMING}{i}.csv" for i in range(7)]
+    hook.create_container(module.LANDING)
+    for name in names:
+        hook.upload_bytes(module.LANDING, name, name.encode())
+    try:
+        run = module.example_swift_ingest_mapped().test(run_conf={"batch_size": 3})
+        assert run.state == "success"
+        report = run.get_task_instance("report").xcom_pull(task_ids="report")
+        assert (report["batches"], report["copied"], report["skipped"]) == (3, 7, 0)
+        assert hook.list_objects(module.LAKE) == names
+        assert hook.list_objects(module.LANDING, prefix=module.INCOMING) == []
+    finally:
+        for container in (module.LANDING, module.LAKE):
+            hook.delete_container(container, force=True, missing_ok=True)

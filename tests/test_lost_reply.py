@@ -326,3 +326,32 @@ def test_lost_reply_during_the_capability_probe(
     assert fault.times == 0, "the reply was never lost: the cell tested nothing"
     assert learned == swift_client.server.probe(box)
     assert list(swift_client.iter_objects(box)) == []
+
+
+# -- the async driver's one write ---------------------------------------------------------
+
+
+def test_async_state_object_put_whose_reply_is_lost_stores_it_once(
+    lossy: SwiftClient, swift_client: SwiftClient, faulty: FaultProxy, box: str
+) -> None:
+    """The trigger's watermark PUT (async driver, ``AfterRetry.REPEATABLE``): the retry
+    stores the same bytes again, and the PUT succeeds with their MD5."""
+    import asyncio
+
+    from airflow_provider_swift.client.async_client import AsyncSwiftClient
+
+    body = b'{"objects": {"a": "b"}}'
+    lose(faulty, "PUT", r"/state\.json$")
+    lossy.transport.token()
+
+    async def put() -> str:
+        client = AsyncSwiftClient(lossy.transport)
+        try:
+            return await client.put_object(box, "state.json", body)
+        finally:
+            await client.aclose()
+
+    assert asyncio.run(put()) == md5(body)
+    assert faulty.count("PUT", r"/state\.json$") == 2
+    headers, stored = swift_client.get_object(box, "state.json")
+    assert stored == body and headers["content-type"] == "application/json"

@@ -224,6 +224,34 @@ def assert_no_worker_slot_held(stack: AirflowStack, ti: dict[str, Any]) -> None:
     stack.wait_for(idle_executor, 60, f"the executor to have its {PARALLELISM} slots open")
 
 
+def watch_started(stack: AirflowStack) -> int:
+    """Unpause the event-driven DAG and wait until the triggerer runs its watcher's
+    trigger; the trigger's id."""
+    stack.wait_for_dag(EVENTS_DAG_ID)
+    stack.unpause(EVENTS_DAG_ID)
+    # the dag processor registers the watcher's trigger once the DAG is unpaused (at
+    # its next parse); the triggerer claims it and starts it. The watcher-trigger link
+    # table: asset_trigger (Airflow 3.0, 3.1), asset_watcher (3.3)
+    (link,) = stack.query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' "
+        "AND name IN ('asset_watcher', 'asset_trigger')"
+    )[0]
+    trigger_id: int = stack.wait_for(
+        lambda: stack.query(
+            f"SELECT t.id FROM trigger t JOIN {link} w ON w.trigger_id = t.id "
+            "WHERE t.triggerer_id IS NOT NULL"
+        ),
+        120,
+        "the triggerer to claim the asset watcher's trigger",
+    )[0][0]
+    stack.wait_for(
+        lambda: f"trigger ID {trigger_id} starting" in stack.log_text("triggerer"),
+        60,
+        f"the triggerer to start trigger {trigger_id}",
+    )
+    return trigger_id
+
+
 def test_asset_watcher_schedules_the_event_driven_dag(
     stack: AirflowStack, swift_conn_id: str
 ) -> None:
@@ -243,28 +271,7 @@ def test_asset_watcher_schedules_the_event_driven_dag(
 
     try:
         with stack.report_failures():
-            stack.wait_for_dag(EVENTS_DAG_ID)
-            stack.unpause(EVENTS_DAG_ID)
-            # the dag processor registers the watcher's trigger once the DAG is
-            # unpaused (at its next parse); the triggerer claims it and starts it
-            # the watcher-trigger link table: asset_trigger (Airflow 3.0, 3.1), asset_watcher (3.3)
-            (link,) = stack.query(
-                "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name IN ('asset_watcher', 'asset_trigger')"
-            )[0]
-            trigger_id = stack.wait_for(
-                lambda: stack.query(
-                    f"SELECT t.id FROM trigger t JOIN {link} w ON w.trigger_id = t.id "
-                    "WHERE t.triggerer_id IS NOT NULL"
-                ),
-                120,
-                "the triggerer to claim the asset watcher's trigger",
-            )[0][0]
-            stack.wait_for(
-                lambda: f"trigger ID {trigger_id} starting" in stack.log_text("triggerer"),
-                60,
-                f"the triggerer to start trigger {trigger_id}",
-            )
+            watch_started(stack)
             # The watcher's first poll is its baseline: an upload made before it is part
             # of the baseline. So upload (new content each time) until a run appears.
             uploads = 0
@@ -297,4 +304,73 @@ def test_asset_watcher_schedules_the_event_driven_dag(
             processed = f"{events.PROCESSED}{landed[len(events.INCOMING) :]}"
             assert hook.list_objects(events.LANDING, prefix=events.PROCESSED) == [processed]
     finally:
-        remove_containers(hook, events.LANDING)
+        # the objects go, the container stays: the watcher's trigger runs on, and its
+        # watermark (in the container) is the next test's starting point
+        empty_prefixes(hook, events.LANDING, events.INCOMING, events.PROCESSED)
+
+
+def empty_prefixes(hook: SwiftHook, container: str, *prefixes: str) -> None:
+    for prefix in prefixes:
+        hook.delete_objects(container, hook.list_objects(container, prefix=prefix))
+
+
+def test_objects_landing_while_the_triggerer_is_down_still_run_the_dag(
+    stack: AirflowStack, swift_conn_id: str
+) -> None:
+    """The watcher's baseline survives a triggerer restart: with the triggerer
+    stopped, an object lands; once a triggerer starts again, the trigger reads its
+    watermark from Swift, reports the object, and the DAG runs and ingests it. (Held
+    in memory only, the baseline of the restarted trigger would include the object,
+    and no run would follow.)"""
+    events = example(EVENTS_DAG_ID)
+    hook = SwiftHook(swift_conn_id)
+    hook.create_container(events.LANDING)
+    landed = f"{events.INCOMING}while-down.csv"
+    where, watermark = events.incoming.watchers[0].trigger.watermark_location
+
+    def runs() -> list[tuple[Any, ...]]:
+        return stack.query(
+            "SELECT run_id, state FROM dag_run WHERE dag_id = ? ORDER BY id", (EVENTS_DAG_ID,)
+        )
+
+    try:
+        with stack.report_failures():
+            trigger_id = watch_started(stack)
+            stack.wait_for(lambda: hook.head_object(where, watermark), 60,
+                           "the watcher's watermark in Swift")  # fmt: skip
+            before = stack.wait_for(
+                lambda: (r := runs()) is not None and all(s in FINISHED for _, s in r) and [r],
+                RUN_TIMEOUT,
+                "earlier runs to finish",
+            )[0]
+            starts = stack.log_text("triggerer").count(f"trigger ID {trigger_id} starting")
+
+            stack.stop_component("triggerer")
+            hook.upload_bytes(events.LANDING, landed, export_csv(2))
+            stack.start_component("triggerer")
+
+            stack.wait_for(
+                lambda: (
+                    stack.log_text("triggerer").count(f"trigger ID {trigger_id} starting") > starts
+                ),
+                120,
+                f"the restarted triggerer to start trigger {trigger_id}",
+            )
+            finished = stack.wait_for(
+                lambda: len(r := runs()) > len(before) and all(s in FINISHED for _, s in r) and r,
+                RUN_TIMEOUT,
+                f"a run of {EVENTS_DAG_ID} after the restart",
+            )
+            print(f"runs of {EVENTS_DAG_ID}: {finished}")
+            new_runs = finished[len(before) :]
+            assert [state for _, state in new_runs] == ["success"], new_runs
+            payloads = [
+                json.loads(extra)["payload"]
+                for (extra,) in stack.query("SELECT extra FROM asset_event ORDER BY id")
+            ]
+            assert payloads[-1]["changed"] == [landed], payloads
+            assert hook.list_objects(events.LANDING, prefix=events.INCOMING) == []
+            processed = f"{events.PROCESSED}{landed[len(events.INCOMING) :]}"
+            assert processed in hook.list_objects(events.LANDING, prefix=events.PROCESSED)
+    finally:
+        empty_prefixes(hook, events.LANDING, events.INCOMING, events.PROCESSED)

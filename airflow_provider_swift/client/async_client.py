@@ -1,5 +1,6 @@
-"""The requests triggers make -- HEAD an object, list a prefix -- sent by the async
-driver. The requests are the sync client's own (:mod:`calls`): only the sending differs."""
+"""The requests triggers make -- HEAD an object, list a prefix, read and write a small
+state object -- sent by the async driver. The requests are described once
+(:mod:`calls`): only the sending differs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from airflow_provider_swift.client import calls
 from airflow_provider_swift.client.async_transport import AsyncTransport
 from airflow_provider_swift.client.errors import SwiftNotFoundError
 from airflow_provider_swift.client.names import container_path
+from airflow_provider_swift.client.objects import md5_hex
 from airflow_provider_swift.client.transport import Transport
 
 
@@ -30,6 +32,21 @@ class AsyncSwiftClient:
             return (await self.driver.send(calls.head_object(container, name, headers))).headers
         except SwiftNotFoundError:
             return None
+
+    async def get_object(self, container: str, name: str) -> bytes | None:
+        """A small object's bytes, None if absent (read whole into memory)."""
+        try:
+            return (await self.driver.send(calls.get_object(container, name))).body
+        except SwiftNotFoundError:
+            return None
+
+    async def put_object(
+        self, container: str, name: str, body: bytes, content_type: str = "application/json"
+    ) -> str:
+        """Store a small object (its MD5 sent as ``ETag``, checked by Swift); its ETag."""
+        etag = md5_hex(body)
+        await self.driver.send(calls.put_object(container, name, etag, content_type), body)
+        return etag
 
     async def list_objects(self, container: str, prefix: str | None = None) -> list[dict[str, Any]]:
         """Every listing entry under ``prefix`` (paged until an empty page)."""

@@ -34,16 +34,22 @@ class AsyncTransport:
             headers={"User-Agent": core.USER_AGENT},
         )  # fmt: skip
 
-    async def send(self, request: core.Request) -> core.Reply:
-        """Send with auth (once more after a 401), retries and typed errors."""
+    async def send(self, request: core.Request, body: bytes | None = None) -> core.Reply:
+        """Send with auth (once more after a 401), retries and typed errors.
+
+        :param body: the request body; bytes only, so every retry re-sends all of it.
+        """
         core.wire_headers(request, None)
         async for attempt in self.transport.options.retry.async_controller():
             with attempt:
                 async with self._slots:
-                    return await self._attempt(request, attempt.retry_state.attempt_number)
+                    return await self._attempt(request, attempt.retry_state.attempt_number,
+                                               body)  # fmt: skip
         raise AssertionError("unreachable: tenacity re-raises the last failure")
 
-    async def _attempt(self, request: core.Request, number: int) -> core.Reply:
+    async def _attempt(
+        self, request: core.Request, number: int, body: bytes | None = None
+    ) -> core.Reply:
         for reauthenticated in (False, True):
             token, base = await self._token_and_url(fresh=reauthenticated)
             url, headers = core.target_url(request, base), core.wire_headers(request, token)
@@ -51,8 +57,9 @@ class AsyncTransport:
             self.transport.count_request(request.method)
             try:  # (httpx takes bytes header values, whatever its annotations say)
                 resp = await self.http.request(
-                    request.method, httpx.URL(url), headers=cast(httpx.Headers, headers)
-                )
+                    request.method, httpx.URL(url), headers=cast(httpx.Headers, headers),
+                    content=body,
+                )  # fmt: skip
             except httpx.HTTPError as exc:
                 timeout = isinstance(exc, httpx.TimeoutException)
                 raise core.no_reply(request, type(exc).__name__, timeout=timeout) from None

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, TypedDict, Unpack
 
-from airflow_provider_swift.client.core import Request
+from airflow_provider_swift.client.core import AfterRetry, Request
 from airflow_provider_swift.client.names import object_path
 
 
@@ -15,6 +15,22 @@ def head_object(container: str, name: str, headers: Mapping[str, object] | None 
     """HEAD an object; with conditional ``headers`` (``If-None-Match``) a 304 is an answer."""
     path, shown = object_path(container, name)
     return Request("HEAD", path, shown, headers=headers or {}, expect=(200, 204, 304))
+
+
+def get_object(container: str, name: str) -> Request:
+    """GET a (small) object whole: its body is read into memory."""
+    path, shown = object_path(container, name)
+    return Request("GET", path, shown, expect=(200,))
+
+
+def put_object(container: str, name: str, etag: str, content_type: str) -> Request:
+    """PUT a small object whose bytes (MD5 ``etag``) travel with the request: Swift
+    refuses bytes that do not match (422). A retry after a lost reply stores the
+    same bytes again (:attr:`AfterRetry.REPEATABLE`)."""
+    path, shown = object_path(container, name)
+    headers = {"ETag": etag, "Content-Type": content_type}
+    return Request("PUT", path, shown, headers=headers, expect=(201,),
+                   after_retry=AfterRetry.REPEATABLE)  # fmt: skip
 
 
 class ListingQuery(TypedDict, total=False):

@@ -20,6 +20,7 @@ from airflow_provider_swift.operators.object import (
     SwiftUploadOperator,
 )
 from airflow_provider_swift.operators.sync import SwiftSyncOperator
+from airflow_provider_swift.operators.transfer import SwiftToSwiftOperator
 
 __all__ = [
     "SwiftCopyObjectOperator",
@@ -33,6 +34,7 @@ __all__ = [
     "SwiftMoveObjectOperator",
     "SwiftSyncOperator",
     "SwiftTempUrlOperator",
+    "SwiftToSwiftOperator",
     "SwiftUpdateMetadataOperator",
     "SwiftUploadOperator",
 ]

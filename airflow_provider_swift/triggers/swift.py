@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import logging
 import time
 import weakref
 from collections.abc import AsyncIterator
@@ -18,7 +19,9 @@ from typing import Any
 
 from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
 
+from airflow_provider_swift import watermark
 from airflow_provider_swift.client.async_client import AsyncSwiftClient
+from airflow_provider_swift.client.errors import SwiftError, SwiftNotFoundError
 from airflow_provider_swift.client.options import OnDelete
 from airflow_provider_swift.client.transport import Transport
 from airflow_provider_swift.conditions import (
@@ -31,6 +34,8 @@ from airflow_provider_swift.conditions import (
     quiescence,
 )
 from airflow_provider_swift.hooks.arguments import glob_prefix
+
+log = logging.getLogger(__name__)
 
 #: One async client per connection and event loop in this process (the triggerer
 #: runs one loop; tests run several, which must not share loop-bound clients).
@@ -259,10 +264,25 @@ class SwiftPrefixQuiescenceTrigger(_PollingTrigger):
 
 
 class SwiftPrefixChangedEventTrigger(BaseEventTrigger):
-    """For ``AssetWatcher``: fires when an object appears or changes under a prefix.
+    """For ``AssetWatcher``: fires when objects appear or change under a prefix.
 
-    The first poll takes the baseline; every later change of the set of (name, ETag,
-    size) under the prefix fires one event carrying the objects that are new or changed.
+    Every change of the set of (name, ETag) under the prefix fires one event for the
+    batch: the objects new or changed since the last listing (``changed``, at most
+    1,000 names, and ``count``). Deleted objects fire nothing.
+
+    The baseline -- what has been seen -- is also kept in Swift, as a small JSON
+    object (the *watermark*, see :mod:`airflow_provider_swift.watermark`), written
+    after each event and read when the trigger starts. So objects that land while no
+    triggerer runs are reported when one starts again. Only the very first start
+    (no watermark yet) takes the listing as its baseline without an event. The
+    watermark is written after the event is handed to the triggerer: a triggerer
+    that dies in between reports the batch again (never not at all).
+
+    :param watermark: keep the baseline in Swift (default); False keeps it in memory.
+    :param watermark_container: where the watermark lives (default: ``container``).
+    :param watermark_name: its name (default: ``.airflow-watermarks/<digest>.json``,
+        a digest of the connection, container, prefix and interval). Watchers that
+        differ in anything else need names of their own.
     """
 
     def __init__(
@@ -271,12 +291,19 @@ class SwiftPrefixChangedEventTrigger(BaseEventTrigger):
         container: str,
         prefix: str = "",
         poke_interval: float = 60.0,
+        *,
+        watermark: bool = True,
+        watermark_container: str | None = None,
+        watermark_name: str | None = None,
     ) -> None:
         super().__init__()
         self.swift_conn_id = swift_conn_id
         self.container = container
         self.prefix = prefix
         self.poke_interval = poke_interval
+        self.watermark = watermark
+        self.watermark_container = watermark_container
+        self.watermark_name = watermark_name
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -286,22 +313,61 @@ class SwiftPrefixChangedEventTrigger(BaseEventTrigger):
                 "container": self.container,
                 "prefix": self.prefix,
                 "poke_interval": self.poke_interval,
+                "watermark": self.watermark,
+                "watermark_container": self.watermark_container,
+                "watermark_name": self.watermark_name,
             },
         )
 
+    @property
+    def watermark_location(self) -> tuple[str, str]:
+        """(container, name) of the watermark object."""
+        name = self.watermark_name or watermark.default_watermark_name(
+            self.swift_conn_id, self.container, self.prefix, self.poke_interval
+        )
+        return self.watermark_container or self.container, name
+
     async def run(self) -> AsyncIterator[TriggerEvent]:
         client = await shared_client(self.swift_conn_id)
-        seen: dict[str, str] | None = None
+        where, name = self.watermark_location
+        own = name if where == self.container else None  # never report the watermark
+        seen = await self._load(client) if self.watermark else None
         while True:
-            entries = await client.list_objects(self.container, self.prefix)
-            now = {
-                e["name"]: str(e.get("slo_etag") or e.get("hash")) for e in entries if "name" in e
-            }
-            if seen is not None:
-                changed = sorted(name for name, etag in now.items() if seen.get(name) != etag)
+            try:
+                entries = await client.list_objects(self.container, self.prefix)
+            except SwiftNotFoundError:  # no container (yet, or any more): no objects
+                entries = []
+            now = watermark.listing_etags(entries, exclude=own)
+            if seen is None:
+                log.info("Baseline of /%s/%s: %d objects", self.container, self.prefix, len(now))
+            else:
+                changed = watermark.changed_names(seen, now)
                 if changed:
-                    yield TriggerEvent(
-                        {"container": self.container, "prefix": self.prefix, "changed": changed}
-                    )
+                    yield TriggerEvent(watermark.event_payload(self.container, self.prefix,
+                                                               changed))  # fmt: skip
+            if now != seen and self.watermark:
+                await self._save(client, now)
             seen = now
             await asyncio.sleep(self.poke_interval)
+
+    async def _load(self, client: AsyncSwiftClient) -> dict[str, str] | None:
+        where, name = self.watermark_location
+        try:
+            body = await client.get_object(where, name)
+        except SwiftError as exc:
+            log.warning("Cannot read the watermark /%s/%s (%s): starting from a new "
+                        "baseline", where, name, exc)  # fmt: skip
+            return None
+        seen = watermark.load(body, self.container, self.prefix)
+        if seen is not None:
+            log.info("Watermark /%s/%s: %d objects seen before", where, name, len(seen))
+        return seen
+
+    async def _save(self, client: AsyncSwiftClient, objects: dict[str, str]) -> None:
+        where, name = self.watermark_location
+        body = watermark.dump(self.container, self.prefix, objects)
+        try:
+            await client.put_object(where, name, body)
+        except SwiftError as exc:  # the watcher goes on, with its baseline in memory
+            log.warning("Cannot write the watermark /%s/%s (%s): what lands while no "
+                        "triggerer runs may go unreported", where, name, exc)  # fmt: skip

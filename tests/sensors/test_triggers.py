@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 import time
@@ -225,3 +226,61 @@ def test_modules_import_on_their_own(module: str) -> None:
         [sys.executable, "-c", f"import {module}"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_event_trigger_reports_what_landed_while_no_triggerer_ran(
+    hook: SwiftHook, container: str
+) -> None:
+    """The first trigger takes its baseline and keeps it in Swift; it stops (the
+    triggerer is down); objects land and one changes; a new trigger with the same
+    arguments (the triggerer is back) reports exactly those, in one event."""
+    hook.upload_bytes(container, "in/old", b"x")
+    hook.upload_bytes(container, "in/kept", b"k")
+
+    def watcher() -> SwiftPrefixChangedEventTrigger:
+        return SwiftPrefixChangedEventTrigger("swift_default", container, "in/", poke_interval=0.2)
+
+    async def baseline_then_stop() -> None:
+        run = watcher().run()
+        task = asyncio.ensure_future(run.__anext__())
+        where, name = watcher().watermark_location
+        for _ in range(100):  # until the baseline is stored
+            if await asyncio.to_thread(hook.head_object, where, name):
+                break
+            await asyncio.sleep(0.1)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(baseline_then_stop())
+    hook.upload_bytes(container, "in/new", b"y")
+    hook.upload_bytes(container, "in/old", b"x2")
+    event = asyncio.run(first_event(watcher()))
+    assert event == {"container": container, "prefix": "in/",
+                     "changed": ["in/new", "in/old"], "count": 2}  # fmt: skip
+
+
+def test_event_trigger_watching_a_whole_container_never_reports_its_watermark(
+    hook: SwiftHook, container: str
+) -> None:
+    trigger = SwiftPrefixChangedEventTrigger("swift_default", container, "", poke_interval=0.2)
+    thread = later(0.8, lambda: hook.upload_bytes(container, "first", b"1"))
+    event = asyncio.run(first_event(trigger))
+    thread.join()
+    assert event["changed"] == ["first"]
+    assert trigger.watermark_location[1] in hook.list_objects(container)
+
+
+def test_event_trigger_without_write_access_keeps_watching_in_memory(
+    hook: SwiftHook, container: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A watermark that cannot be written (here: its container does not exist) is
+    logged, and the trigger still reports changes."""
+    trigger = SwiftPrefixChangedEventTrigger(
+        "swift_default", container, "in/", poke_interval=0.2, watermark_container="nope-404"
+    )
+    thread = later(0.8, lambda: hook.upload_bytes(container, "in/a", b"1"))
+    event = asyncio.run(first_event(trigger))
+    thread.join()
+    assert event["changed"] == ["in/a"]
+    assert "Cannot write the watermark" in caplog.text
