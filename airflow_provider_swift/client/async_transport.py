@@ -17,8 +17,8 @@ from airflow_provider_swift.client.transport import Transport
 
 
 class AsyncTransport:
-    """Sends :class:`core.Request` objects with the transport's auth, retry policy and
-    counter, ``max_in_flight`` at once (a cluster answers 10 at once faster than 1,000)."""
+    """Sends requests with the transport's auth, retries and counter, ``max_in_flight`` at
+    once (a cluster answers 10 requests at once far faster than 1,000)."""
 
     CREDENTIALS_TTL = 1.0  # seconds a token is reused (a rejected one is renewed at once)
 
@@ -35,31 +35,24 @@ class AsyncTransport:
         )  # fmt: skip
 
     async def send(self, request: core.Request, body: bytes | None = None) -> core.Reply:
-        """Send with auth (once more after a 401), retries and typed errors.
-
-        :param body: the request body; bytes only, so every retry re-sends all of it.
-        """
+        """Send with auth (once more after a 401), retries and typed errors; ``body`` is
+        bytes only, so that every retry re-sends all of it."""
         core.wire_headers(request, None)
         async for attempt in self.transport.options.retry.async_controller():
             with attempt:
                 async with self._slots:
-                    return await self._attempt(request, attempt.retry_state.attempt_number,
-                                               body)  # fmt: skip
+                    number = attempt.retry_state.attempt_number
+                    return await self._attempt(request, number, body)
         raise AssertionError("unreachable: tenacity re-raises the last failure")
 
-    async def _attempt(
-        self, request: core.Request, number: int, body: bytes | None = None
-    ) -> core.Reply:
+    async def _attempt(self, request: core.Request, number: int, body: bytes | None) -> core.Reply:
         for reauthenticated in (False, True):
             token, base = await self._token_and_url(fresh=reauthenticated)
             url, headers = core.target_url(request, base), core.wire_headers(request, token)
-            started = time.monotonic()
-            self.transport.count_request(request.method)
+            started = self.transport.count_request(request.method)
             try:  # (httpx takes bytes header values, whatever its annotations say)
-                resp = await self.http.request(
-                    request.method, httpx.URL(url), headers=cast(httpx.Headers, headers),
-                    content=body,
-                )  # fmt: skip
+                resp = await self.http.request(request.method, httpx.URL(url), content=body,
+                                               headers=cast(httpx.Headers, headers))  # fmt: skip
             except httpx.HTTPError as exc:
                 timeout = isinstance(exc, httpx.TimeoutException)
                 raise core.no_reply(request, type(exc).__name__, timeout=timeout) from None

@@ -311,8 +311,7 @@ class Transport:
         if content_length is not None:
             prepared.headers["Content-Length"] = str(content_length)
             prepared.headers.pop("Transfer-Encoding", None)
-        started = time.monotonic()
-        self.count_request(method)
+        started = self.count_request(method)
         try:
             resp = self.http.send(
                 prepared,
@@ -335,10 +334,11 @@ class Transport:
         log_exchange(request, resp.status_code, started, resp.headers.get("X-Trans-Id"))
         return resp
 
-    def count_request(self, method: str) -> None:
-        """Count a request sent (by either driver)."""
+    def count_request(self, method: str) -> float:
+        """Count a request about to be sent (by either driver); returns when it starts."""
         with self._sent_lock:
             self.sent[method] = self.sent.get(method, 0) + 1
+        return time.monotonic()
 
     def _finish(
         self,
