@@ -293,20 +293,20 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
             self.invalidate_cache(container)
 
     def _put_bytes(self, path: str, data: bytes, *, create_only: bool) -> None:
-        """Store ``data`` at ``path``: one PUT (``If-None-Match: *`` to create only),
-        a large object past the segment size; a replaced large object's segments go."""
+        """Store ``data`` at ``path``: one PUT, or a large object past the segment size;
+        a replaced large object's segments go. Create-only is the client's
+        ``if_exists="fail"``: refused when the object exists, ``If-None-Match: *`` on the
+        PUT, and the stored object checked afterwards -- which also holds on servers
+        that ignore ``If-None-Match`` (RGW, docs/compatibility.md row F8)."""
         container, name = split(path)
         if not name:
             raise IsADirectoryError(errno.EISDIR, "a container is not a file", path)
         with as_os_errors(path, exists_error=True):
-            if create_only and len(data) <= (self.segment_size or len(data)):
-                self.client.put_object(container, name, data, if_none_match="*")
-            else:
-                self.client.upload_stream(
-                    container, name, io.BytesIO(data), segment_size=self.segment_size,
-                    large_object=self.large_object, threads=self.threads,
-                    if_exists="fail" if create_only else "replace",
-                )  # fmt: skip
+            self.client.upload_stream(
+                container, name, io.BytesIO(data), segment_size=self.segment_size,
+                large_object=self.large_object, threads=self.threads,
+                if_exists="fail" if create_only else "replace",
+            )  # fmt: skip
         self.invalidate_cache(path)
 
     def upload_spool(self, path: str, spool: Spool, *, create_only: bool) -> None:
