@@ -15,7 +15,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Mapping
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
@@ -35,6 +35,7 @@ from airflow_provider_swift.client.errors import (
 from airflow_provider_swift.client.names import object_path
 from airflow_provider_swift.client.objects import Objects, strip_etag
 from airflow_provider_swift.client.options import VERIFY, Verify, check_choice
+from airflow_provider_swift.client.parallel import all_or_first_failure
 from airflow_provider_swift.client.progress import Progress
 from airflow_provider_swift.client.segments import (
     Segment,
@@ -450,11 +451,5 @@ class Reads:
             progress.advance(size)
 
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="swift-get") as pool:
-            futures = [pool.submit(fetch, index) for index in range(len(segments))]
-            wait(futures, return_when=FIRST_EXCEPTION)
-            for future in futures:
-                error = future.exception() if future.done() else None
-                if error is not None:
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    raise error
+            all_or_first_failure(pool, [pool.submit(fetch, i) for i in range(len(segments))])
         return offsets[-1], "segments"

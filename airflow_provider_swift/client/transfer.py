@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any, Literal, TypedDict, Unpack, cast, get_args
 from urllib.parse import unquote, urlsplit
@@ -60,6 +60,7 @@ from airflow_provider_swift.client.options import (
     LargeObjectKind,
     check_choice,
 )
+from airflow_provider_swift.client.parallel import all_or_first_failure
 from airflow_provider_swift.client.relay import Relay
 from airflow_provider_swift.client.segments import (
     Limits,
@@ -490,15 +491,7 @@ def _in_order(work: Callable[[int], Segment], count: int, threads: int) -> list[
     """``work(index)`` for every index, ``threads`` at once; results in index order.
     The first failure cancels what has not started and is raised."""
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="swift-transfer") as pool:
-        futures: list[Future[Segment]] = [pool.submit(work, i) for i in range(count)]
-        wait(futures, return_when=FIRST_EXCEPTION)
-        failed = next((f for f in futures if f.done() and f.exception()), None)
-        if failed is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-            error = failed.exception()
-            assert error is not None
-            raise error
-    return [f.result() for f in futures]
+        return all_or_first_failure(pool, [pool.submit(work, i) for i in range(count)])
 
 
 def _each(

@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import IO, Any, Unpack
 
@@ -43,6 +43,7 @@ from airflow_provider_swift.client.metadata import metadata_headers, validate_me
 from airflow_provider_swift.client.names import object_path
 from airflow_provider_swift.client.objects import Objects, md5_of_stream, strip_etag
 from airflow_provider_swift.client.options import UploadOptions, upload_options
+from airflow_provider_swift.client.parallel import all_or_first_failure
 from airflow_provider_swift.client.pieces import (
     HashingReader,
     Piece,
@@ -438,14 +439,7 @@ class Uploads:
                     slots.release()
                     break
                 futures.append(pool.submit(put, piece))
-            wait(futures, return_when=FIRST_EXCEPTION)
-            failed = next((f for f in futures if f.done() and f.exception()), None)
-            if failed is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-                error = failed.exception()
-                assert error is not None
-                raise error
-        return [f.result() for f in futures]
+            return all_or_first_failure(pool, futures)
 
     def put_slo_manifest(
         self, container: str, name: str, segments: list[Segment], headers: dict[str, str | bytes]
