@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+bash scripts/test-packages.sh
 .venv/bin/ruff check airflow_provider_swift tests example_dags benchmarks scripts
 .venv/bin/ruff format --check airflow_provider_swift tests example_dags benchmarks scripts
 .venv/bin/mypy

@@ -221,6 +221,69 @@ def test_mkdir_makes_a_directory_that_exists_while_empty(container: str) -> None
     assert not directory.exists()
 
 
+def test_mkdir_takes_every_argument_of_its_base_class(container: str) -> None:
+    import inspect
+
+    from upath import UPath
+
+    from airflow_provider_swift.fs.upath import SwiftPath
+
+    ours = inspect.signature(SwiftPath.mkdir).parameters
+    base = inspect.signature(UPath.mkdir).parameters
+    missing = [name for name in base if name not in ours]
+    assert not missing, (
+        f"universal_pathlib's UPath.mkdir gained {missing}: add them to SwiftPath.mkdir "
+        "(airflow_provider_swift/fs/upath.py) and pass them on"
+    )
+    directory = path(container, "staging/modes")
+    with warnings.catch_warnings():
+        # 0.3.11 warns that it ignores parent_mode, as it does for every store
+        warnings.simplefilter("ignore", UserWarning)
+        directory.mkdir(0o755, parents=True, exist_ok=True, **_parent_mode(base))
+    assert directory.is_dir()
+
+
+def _parent_mode(parameters: Any) -> dict[str, int]:
+    return {"parent_mode": 0o755} if "parent_mode" in parameters else {}
+
+
+def test_the_installed_universal_pathlib_is_in_the_range_swift_paths_are_written_for() -> None:
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+
+    from airflow_provider_swift.fs.upath import UPATH_RANGE
+
+    installed = version("universal-pathlib")
+    assert Requirement(f"universal-pathlib{UPATH_RANGE}").specifier.contains(installed), (
+        f"universal-pathlib {installed} is outside {UPATH_RANGE}, the releases "
+        "airflow_provider_swift/fs/upath.py is written for: check its "
+        "_declare_path_syntax and SwiftPath against the new release, then widen the range "
+        "there and in pyproject.toml"
+    )
+    declared = [dep for dep in _declared_dependencies() if dep.startswith("universal-pathlib")]
+    assert declared == [f"universal-pathlib{UPATH_RANGE}"]
+
+
+def _declared_dependencies() -> list[str]:
+    import tomllib
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    return list(tomllib.loads(pyproject.read_text())["project"]["dependencies"])
+
+
+def test_swift_paths_refuse_a_universal_pathlib_that_changed_its_syntax_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from upath._flavour import WrappedFileSystemFlavour
+
+    from airflow_provider_swift.fs import upath as swift_upath
+
+    monkeypatch.setattr(WrappedFileSystemFlavour, "protocol_config", {}, raising=False)
+    with pytest.raises(ImportError, match=r"universal-pathlib>=0\.2\.6,<0\.4"):
+        swift_upath._declare_path_syntax()
+
+
 def test_large_file_streams_in_and_out_in_bounded_pieces(container: str, tmp_path: Path) -> None:
     data = hashlib.sha512(b"stream").digest() * (20 * MIB // 64)
     local = tmp_path / "in.bin"

@@ -23,10 +23,38 @@ from upath.implementations.cloud import CloudPath
 from airflow_provider_swift.fs.paths import PROTOCOL, split, strip_protocol
 from airflow_provider_swift.fs.swift import SwiftFileSystem
 
-# universal_pathlib derives a protocol's path syntax from its fsspec class and these
-# sets; it reads them once per protocol, on the first path -- after this import.
-WrappedFileSystemFlavour.protocol_config["netloc_is_anchor"].add(PROTOCOL)
-WrappedFileSystemFlavour.protocol_config["supports_empty_parts"].add(PROTOCOL)
+#: The universal_pathlib releases this module is written and tested for (pyproject.toml
+#: declares the same range): 0.2 under Airflow 3.0, 0.3 since.
+UPATH_RANGE = ">=0.2.6,<0.4"
+
+#: The path syntax ``swift://`` shares with ``s3://`` and ``gs://``: the container is
+#: the anchor, and empty name parts (``a//b``) are kept.
+_SYNTAX = ("netloc_is_anchor", "supports_empty_parts")
+
+
+def _declare_path_syntax() -> None:
+    """Tell universal_pathlib that ``swift://`` paths have cloud path syntax.
+
+    universal_pathlib has no public way to declare this: its flavour reads the class
+    table ``WrappedFileSystemFlavour.protocol_config`` (marked internal) once per
+    protocol, on the first path. Adding to that table is the one write into its state;
+    the range above pins the releases that have it, and if a release changes it this
+    raises at import, naming what to look at, instead of parsing paths wrongly.
+    """
+    config = getattr(WrappedFileSystemFlavour, "protocol_config", None)
+    if not isinstance(config, dict) or not all(isinstance(config.get(key), set) for key in _SYNTAX):
+        raise ImportError(
+            "universal_pathlib changed how a protocol declares its path syntax "
+            "(WrappedFileSystemFlavour.protocol_config with the sets "
+            f"{', '.join(_SYNTAX)}); airflow_provider_swift.fs.upath is written for "
+            f"universal-pathlib{UPATH_RANGE}: install a release in that range, or port "
+            "_declare_path_syntax to the new release's way"
+        )
+    for key in _SYNTAX:
+        config[key].add(PROTOCOL)
+
+
+_declare_path_syntax()
 fsspec.register_implementation(PROTOCOL, SwiftFileSystem, clobber=True)
 
 
@@ -35,9 +63,24 @@ class SwiftPath(CloudPath):
 
     __slots__ = ()
 
-    def mkdir(self, mode: int = 0o777, parents: bool = False, exist_ok: bool = False) -> None:
-        """Create the container, or mark a pseudo-directory so that it exists."""
-        super().mkdir(mode=mode, parents=parents, exist_ok=exist_ok)
+    def mkdir(
+        self,
+        mode: int = 0o777,
+        parents: bool = False,
+        exist_ok: bool = False,
+        *,
+        parent_mode: int | None = None,
+    ) -> None:
+        """Create the container, or mark a pseudo-directory so that it exists.
+
+        Takes every argument of ``UPath.mkdir``; ``mode`` and ``parent_mode`` mean
+        nothing to Swift (as for every object store), and only releases that know
+        ``parent_mode`` (universal_pathlib 0.3.11 and later) are passed it.
+        """
+        if parent_mode is None:
+            super().mkdir(mode=mode, parents=parents, exist_ok=exist_ok)
+        else:
+            super().mkdir(mode=mode, parents=parents, exist_ok=exist_ok, parent_mode=parent_mode)
         fs = self.fs
         if not isinstance(fs, SwiftFileSystem) or not split(strip_protocol(self.path))[1]:
             return

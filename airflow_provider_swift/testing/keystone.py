@@ -25,22 +25,20 @@ from keystoneauth1 import adapter, session
 from keystoneauth1.identity import v3
 
 from airflow_provider_swift.testing.server import (
+    KEYSTONE_VERSION,
     die_with_parent,
     free_port,
     server_python,
     stop_processes,
 )
 
-KEYSTONE_VERSION = "30.0.0"
 ADMIN_PASSWORD = "keystone-admin-password"
 _RUNNER = Path(__file__).with_name("keystone_runner.py")
 
 
 def keystone_python(*, install: bool = True) -> str:
     """A Python that can run Keystone (its own virtualenv, created if missing)."""
-    return server_python(
-        f"keystone-{KEYSTONE_VERSION}", [f"keystone=={KEYSTONE_VERSION}"], install=install
-    )
+    return server_python(f"keystone-{KEYSTONE_VERSION}", install=install)
 
 
 class LocalKeystone:

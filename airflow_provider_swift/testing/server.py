@@ -83,29 +83,53 @@ def venv_root() -> Path:
     return Path(cache) / "airflow-provider-swift"
 
 
-def server_python(name: str, requirements: list[str], *, install: bool = True) -> str:
-    """The Python of a virtualenv holding ``requirements``, created with pip if missing.
+#: The Keystone release of :class:`~airflow_provider_swift.testing.keystone.LocalKeystone`.
+KEYSTONE_VERSION = "30.0.0"
 
-    Servers run from their own virtualenvs so their pins never meet Airflow's.
+#: What each server virtualenv holds, by name: the one list both the installer below
+#: and ``scripts/lock.sh`` (which writes ``constraints/<name>.txt`` beside this file,
+#: the exact versions of everything they pull in) read.
+SERVER_REQUIREMENTS: dict[str, tuple[str, ...]] = {
+    f"swift-{SWIFT_VERSION}": (f"swift=={SWIFT_VERSION}",),
+    f"swift-{SWIFT_VERSION}-keystone": (
+        f"swift=={SWIFT_VERSION}",
+        f"keystonemiddleware=={KEYSTONEMIDDLEWARE_VERSION}",
+    ),
+    f"keystone-{KEYSTONE_VERSION}": (f"keystone=={KEYSTONE_VERSION}",),
+}
+_CONSTRAINTS = Path(__file__).with_name("constraints")
+
+
+def server_python(name: str, *, install: bool = True) -> str:
+    """The Python of the server virtualenv ``name``, created with pip if missing.
+
+    Servers run from their own virtualenvs so their pins never meet Airflow's; each
+    installs from its lock (``constraints/<name>.txt``), so a server set up next
+    month runs the same code as today's.
     """
+    requirements = SERVER_REQUIREMENTS[name]
+    lock = _CONSTRAINTS / f"{name}.txt"
     venv = venv_root() / name
     python = venv / "bin" / "python"
     marker = venv / ".complete"
-    if marker.exists() and python.exists() and marker.read_text() == " ".join(requirements):
+    # the marker records what was installed: a changed requirement or lock reinstalls
+    wanted = " ".join(requirements) + "\n" + (lock.read_text() if lock.exists() else "")
+    if marker.exists() and python.exists() and marker.read_text() == wanted:
         return str(python)
     if not install:
         raise RuntimeError(f"no virtualenv at {venv}")
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    constraints = ["-c", str(lock)] if lock.exists() else []
     installed = subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         *requirements],
+         *constraints, *requirements],
         capture_output=True,
         text=True,
         check=False,
     )  # fmt: skip
     if installed.returncode != 0:
         raise RuntimeError(f"pip install {' '.join(requirements)} failed:\n{installed.stderr}")
-    marker.write_text(" ".join(requirements))
+    marker.write_text(wanted)
     return str(python)
 
 
@@ -118,13 +142,8 @@ def swift_python(*, keystone: bool = False, install: bool = True) -> str:
     configured = os.environ.get(SWIFT_PYTHON_ENV)
     if configured and not keystone:
         return configured
-    if keystone:
-        return server_python(
-            f"swift-{SWIFT_VERSION}-keystone",
-            [f"swift=={SWIFT_VERSION}", f"keystonemiddleware=={KEYSTONEMIDDLEWARE_VERSION}"],
-            install=install,
-        )
-    return server_python(f"swift-{SWIFT_VERSION}", [f"swift=={SWIFT_VERSION}"], install=install)
+    suffix = "-keystone" if keystone else ""
+    return server_python(f"swift-{SWIFT_VERSION}{suffix}", install=install)
 
 
 def _parent_death_signal(
