@@ -37,8 +37,9 @@ done
 compile constraints/airflow-3.0.6.txt 3.11 pyproject.toml --extra test \
     constraints/airflow-3.0.6.in
 
-INPUTS=$(mktemp -d)
-trap 'rm -rf "$INPUTS"' EXIT
+# (at a fixed, ignored path, so that the locks' "via" lines do not change between runs)
+INPUTS=build/lock-inputs
+rm -rf "$INPUTS" && mkdir -p "$INPUTS"
 # Written from the code and the metadata that declare them, never from a second list:
 # - lowest.in: each runtime dependency of pyproject.toml pinned at its declared floor;
 # - <server>.in: what each local server's virtualenv installs (testing/server.py).

@@ -10,6 +10,7 @@ Everything lives in one temporary directory that :meth:`LocalSwift.stop` removes
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import signal
@@ -105,16 +106,22 @@ def server_python(name: str, *, install: bool = True) -> str:
 
     Servers run from their own virtualenvs so their pins never meet Airflow's; each
     installs from its lock (``constraints/<name>.txt``), so a server set up next
-    month runs the same code as today's.
+    month runs the same code as today's. The virtualenv's folder is named after the
+    locked versions: another lock gets a folder of its own, and never clears one
+    that a running server (of another checkout) uses.
     """
     requirements = SERVER_REQUIREMENTS[name]
     lock = _CONSTRAINTS / f"{name}.txt"
-    venv = venv_root() / name
+    pins = sorted(
+        line.strip()
+        for line in (lock.read_text().splitlines() if lock.exists() else [])
+        if line.strip() and not line.lstrip().startswith("#")
+    )
+    digest = hashlib.sha256("\n".join([*requirements, *pins]).encode()).hexdigest()[:10]
+    venv = venv_root() / f"{name}-{digest}"
     python = venv / "bin" / "python"
     marker = venv / ".complete"
-    # the marker records what was installed: a changed requirement or lock reinstalls
-    wanted = " ".join(requirements) + "\n" + (lock.read_text() if lock.exists() else "")
-    if marker.exists() and python.exists() and marker.read_text() == wanted:
+    if marker.exists() and python.exists():
         return str(python)
     if not install:
         raise RuntimeError(f"no virtualenv at {venv}")
@@ -129,7 +136,7 @@ def server_python(name: str, *, install: bool = True) -> str:
     )  # fmt: skip
     if installed.returncode != 0:
         raise RuntimeError(f"pip install {' '.join(requirements)} failed:\n{installed.stderr}")
-    marker.write_text(wanted)
+    marker.write_text("\n".join([*requirements, *pins]) + "\n")
     return str(python)
 
 
