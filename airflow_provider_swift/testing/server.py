@@ -96,7 +96,13 @@ SERVER_REQUIREMENTS: dict[str, tuple[str, ...]] = {
         f"swift=={SWIFT_VERSION}",
         f"keystonemiddleware=={KEYSTONEMIDDLEWARE_VERSION}",
     ),
-    f"keystone-{KEYSTONE_VERSION}": (f"keystone=={KEYSTONE_VERSION}",),
+    f"keystone-{KEYSTONE_VERSION}": (
+        f"keystone=={KEYSTONE_VERSION}",
+        # pysaml2 allows pyOpenSSL 22, the last release without a cap on cryptography:
+        # a resolver that takes the newest cryptography then falls back to it, and 22
+        # fails at import on cryptography 48 and later (keystone-manage with it)
+        "pyopenssl>=24.2",
+    ),
 }
 _CONSTRAINTS = Path(__file__).with_name("constraints")
 

@@ -139,10 +139,25 @@ def test_trigger_handles_awkward_names(hook: SwiftHook, container: str) -> None:
 def test_event_trigger_fires_on_change_under_the_prefix(hook: SwiftHook, container: str) -> None:
     hook.upload_bytes(container, "in/old", b"x")
     trigger = SwiftPrefixChangedEventTrigger("swift_default", container, "in/", poke_interval=0.2)
-    thread = later(0.6, lambda: hook.upload_bytes(container, "in/new", b"y"))
-    event = asyncio.run(first_event(trigger))
-    thread.join()
-    assert event["changed"] == ["in/new"]
+    # a new object every half second until the event: one that lands before the
+    # trigger's first listing (a loaded machine) is its baseline, and a later one fires
+    done = threading.Event()
+
+    def land() -> None:
+        for i in range(120):
+            if done.wait(0.5):
+                return
+            hook.upload_bytes(container, f"in/new-{i:03d}", b"y")
+
+    thread = threading.Thread(target=land)
+    thread.start()
+    try:
+        event = asyncio.run(first_event(trigger, timeout=60))
+    finally:
+        done.set()
+        thread.join()
+    assert event["changed"] and all(name.startswith("in/new-") for name in event["changed"])
+    assert "in/old" not in event["changed"]
 
 
 # -- the deferrable sensors --------------------------------------------------------------
