@@ -7,6 +7,8 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import sys
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -22,6 +24,10 @@ from airflow_provider_swift.testing.pytest_plugin import connection_json
 from airflow_provider_swift.testing.server import LocalSwift
 
 MIB = 1024 * 1024
+
+#: Airflow 3.1 and later wrap universal_pathlib's path class of the protocol (for
+#: swift://, SwiftPath); 3.0's ObjectStoragePath is a CloudPath of its own
+WRAPS_UPATH = hasattr(__import__("airflow.sdk").sdk.ObjectStoragePath, "__wrapped__")
 
 
 @pytest.fixture
@@ -141,9 +147,11 @@ def test_swift_paths_have_a_registered_class_and_no_fallback_warning(container: 
     from airflow_provider_swift.fs.upath import SwiftPath
 
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
+        # (Airflow 3.0's ObjectStoragePath has a PendingDeprecationWarning of its own)
+        warnings.simplefilter("error", UserWarning)
         target = path(container, "a/b.csv")
-        assert isinstance(target.__wrapped__, SwiftPath)
+        if WRAPS_UPATH:
+            assert isinstance(target.__wrapped__, SwiftPath)
         assert (target.parent.name, target.name, target.suffix) == ("a", "b.csv", ".csv")
         assert str(target.parent / "c.csv") == f"swift://swift_default@{container}/a/c.csv"
 
@@ -172,6 +180,8 @@ def test_iterdir_glob_rglob_and_walk(container: str) -> None:
         "2026/01/d.csv", "2026/c.csv", "a.csv",
     ]  # fmt: skip
     assert len(seen) == 1  # one flat listing of the prefix, whatever its depth
+    if not hasattr(base, "walk"):
+        return  # Airflow 3.0's ObjectStoragePath (universal_pathlib 0.2) has no walk()
     walked = {
         directory.path.removeprefix(base.path).lstrip("/") or ".": sorted(files)
         for directory, _dirs, files in base.walk()
@@ -193,6 +203,12 @@ def test_rename_is_a_server_side_move(container: str) -> None:
     assert moved.read_bytes() == b"r" * (2 * MIB)
 
 
+@pytest.mark.skipif(
+    not WRAPS_UPATH,
+    reason="Airflow 3.0's ObjectStoragePath does not use SwiftPath, so mkdir of a "
+    "pseudo-directory stores no marker, as for every object store there "
+    "(docs/object-storage.md)",
+)
 def test_copy_between_two_connections(container: str, other_account: str) -> None:
     source = path(container, "export")
     (source / "one.csv").write_text("1")
@@ -208,6 +224,12 @@ def test_copy_between_two_connections(container: str, other_account: str) -> Non
     ]  # fmt: skip
 
 
+@pytest.mark.skipif(
+    not WRAPS_UPATH,
+    reason="Airflow 3.0's ObjectStoragePath does not use SwiftPath, so mkdir of a "
+    "pseudo-directory stores no marker, as for every object store there "
+    "(docs/object-storage.md)",
+)
 def test_mkdir_makes_a_directory_that_exists_while_empty(container: str) -> None:
     directory = path(container, "staging/empty")
     directory.mkdir(parents=True)
@@ -221,6 +243,12 @@ def test_mkdir_makes_a_directory_that_exists_while_empty(container: str) -> None
     assert not directory.exists()
 
 
+@pytest.mark.skipif(
+    not WRAPS_UPATH,
+    reason="Airflow 3.0's ObjectStoragePath does not use SwiftPath, so mkdir of a "
+    "pseudo-directory stores no marker, as for every object store there "
+    "(docs/object-storage.md)",
+)
 def test_mkdir_takes_every_argument_of_its_base_class(container: str) -> None:
     import inspect
 
@@ -252,14 +280,14 @@ def test_the_installed_universal_pathlib_is_in_the_range_swift_paths_are_written
 
     from packaging.requirements import Requirement
 
-    from airflow_provider_swift.fs.upath import UPATH_RANGE
+    from airflow_provider_swift.fs.syntax import UPATH_RANGE
 
     installed = version("universal-pathlib")
     assert Requirement(f"universal-pathlib{UPATH_RANGE}").specifier.contains(installed), (
         f"universal-pathlib {installed} is outside {UPATH_RANGE}, the releases "
-        "airflow_provider_swift/fs/upath.py is written for: check its "
-        "_declare_path_syntax and SwiftPath against the new release, then widen the range "
-        "there and in pyproject.toml"
+        "airflow_provider_swift/fs/syntax.py and fs/upath.py are written for: check "
+        "declare_path_syntax and SwiftPath against the new release, then widen the range "
+        "in fs/syntax.py and pyproject.toml"
     )
     declared = [dep for dep in _declared_dependencies() if dep.startswith("universal-pathlib")]
     assert declared == [f"universal-pathlib{UPATH_RANGE}"]
@@ -277,11 +305,32 @@ def test_swift_paths_refuse_a_universal_pathlib_that_changed_its_syntax_table(
 ) -> None:
     from upath._flavour import WrappedFileSystemFlavour
 
-    from airflow_provider_swift.fs import upath as swift_upath
+    from airflow_provider_swift.fs.syntax import declare_path_syntax
 
     monkeypatch.setattr(WrappedFileSystemFlavour, "protocol_config", {}, raising=False)
     with pytest.raises(ImportError, match=r"universal-pathlib>=0\.2\.6,<0\.4"):
-        swift_upath._declare_path_syntax()
+        declare_path_syntax(strict=True)
+    declare_path_syntax(strict=False)  # the package's own import leaves it alone
+
+
+def test_a_swift_path_parsed_before_the_provider_was_imported_is_read_right_after() -> None:
+    # Airflow 3.0's ObjectStoragePath never asks for the swift path class: the first
+    # path may be parsed before anything of the provider was imported
+    script = """
+from airflow.sdk import ObjectStoragePath
+early = ObjectStoragePath("swift://conn@lake/a//b.csv")
+import airflow_provider_swift
+for url in ("swift://conn@lake/a//b.csv", "s3://conn@lake/a//b.csv"):
+    late = ObjectStoragePath(url)
+    print("parsed:", late.key, repr(late.parent.name), late.name, late.parts[1:])
+"""
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", script],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    swift, s3 = [line for line in result.stdout.splitlines() if line.startswith("parsed:")]
+    assert swift == s3  # the syntax of every cloud store: container anchor, a//b kept
+    assert swift.startswith("parsed: a//b.csv ")
 
 
 def test_large_file_streams_in_and_out_in_bounded_pieces(container: str, tmp_path: Path) -> None:

@@ -15,8 +15,7 @@ from airflow_provider_swift.client import (
     SwiftNotFoundError,
     SwiftPreconditionFailedError,
 )
-
-PROTOCOL = "swift"
+from airflow_provider_swift.fs.syntax import PROTOCOL
 
 
 def strip_protocol(path: object) -> str:

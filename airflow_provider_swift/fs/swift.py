@@ -39,7 +39,8 @@ from airflow_provider_swift.client.options import LargeObjectKind
 from airflow_provider_swift.fs.files import READ_BLOCK, Spool, SwiftFile
 from airflow_provider_swift.fs.listing import Info, walk_tree
 from airflow_provider_swift.fs.namespace import Namespace
-from airflow_provider_swift.fs.paths import PROTOCOL, as_os_errors, parent, split, strip_protocol
+from airflow_provider_swift.fs.paths import as_os_errors, parent, split, strip_protocol
+from airflow_provider_swift.fs.syntax import PROTOCOL
 
 schemes = [PROTOCOL]
 

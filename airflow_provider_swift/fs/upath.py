@@ -17,44 +17,13 @@ The filesystem lists a marker as its directory, never as a file.
 from __future__ import annotations
 
 import fsspec
-from upath._flavour import WrappedFileSystemFlavour
 from upath.implementations.cloud import CloudPath
 
-from airflow_provider_swift.fs.paths import PROTOCOL, split, strip_protocol
+from airflow_provider_swift.fs.paths import split, strip_protocol
 from airflow_provider_swift.fs.swift import SwiftFileSystem
+from airflow_provider_swift.fs.syntax import PROTOCOL, declare_path_syntax
 
-#: The universal_pathlib releases this module is written and tested for (pyproject.toml
-#: declares the same range): 0.2 under Airflow 3.0, 0.3 since.
-UPATH_RANGE = ">=0.2.6,<0.4"
-
-#: The path syntax ``swift://`` shares with ``s3://`` and ``gs://``: the container is
-#: the anchor, and empty name parts (``a//b``) are kept.
-_SYNTAX = ("netloc_is_anchor", "supports_empty_parts")
-
-
-def _declare_path_syntax() -> None:
-    """Tell universal_pathlib that ``swift://`` paths have cloud path syntax.
-
-    universal_pathlib has no public way to declare this: its flavour reads the class
-    table ``WrappedFileSystemFlavour.protocol_config`` (marked internal) once per
-    protocol, on the first path. Adding to that table is the one write into its state;
-    the range above pins the releases that have it, and if a release changes it this
-    raises at import, naming what to look at, instead of parsing paths wrongly.
-    """
-    config = getattr(WrappedFileSystemFlavour, "protocol_config", None)
-    if not isinstance(config, dict) or not all(isinstance(config.get(key), set) for key in _SYNTAX):
-        raise ImportError(
-            "universal_pathlib changed how a protocol declares its path syntax "
-            "(WrappedFileSystemFlavour.protocol_config with the sets "
-            f"{', '.join(_SYNTAX)}); airflow_provider_swift.fs.upath is written for "
-            f"universal-pathlib{UPATH_RANGE}: install a release in that range, or port "
-            "_declare_path_syntax to the new release's way"
-        )
-    for key in _SYNTAX:
-        config[key].add(PROTOCOL)
-
-
-_declare_path_syntax()
+declare_path_syntax(strict=True)
 fsspec.register_implementation(PROTOCOL, SwiftFileSystem, clobber=True)
 
 
