@@ -53,7 +53,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A throwaway Redis on 127.0.0.1 (no persistence), stopped after the module."""
     server = shutil.which("redis-server")
     if server is None:
-        pytest.skip("redis-server is not installed (scripts/bootstrap.sh installs it as root)")
+        pytest.skip("redis-server is not installed (scripts/test-packages.sh installs it as root)")
     port = free_port()
     folder = tmp_path_factory.mktemp("redis")
     with (folder / "redis.log").open("wb") as log:

@@ -134,7 +134,7 @@ class LocalRGW:
         if missing:
             raise RuntimeError(
                 f"Ceph programs not found: {', '.join(missing)}; install Debian's "
-                f"{' '.join(CEPH_PACKAGES)} (scripts/bootstrap.sh does)"
+                f"{' '.join(CEPH_PACKAGES)} (scripts/test-packages.sh does)"
             )
         deadline = time.monotonic() + timeout
         self.workdir = Path(tempfile.mkdtemp(prefix="local-rgw-"))

@@ -1,7 +1,7 @@
 """Debian's chromium driven by Playwright, and the Airflow UI as a signed-in user sees it.
 
 Playwright's own browsers are never downloaded: the test drives the ``chromium``
-that ``scripts/bootstrap.sh`` installs from Debian. Every wait is on an element or a
+that ``scripts/test-packages.sh`` installs from Debian. Every wait is on an element or a
 response, with generous limits for a loaded 2-core machine; nothing is decided by
 how long something took.
 """
@@ -31,7 +31,7 @@ def chromium_path() -> str | None:
 def chromium() -> Iterator[Browser]:
     """A headless Debian chromium (no sandbox: CI runs as root)."""
     executable = chromium_path()
-    assert executable is not None, "chromium is not installed (scripts/bootstrap.sh)"
+    assert executable is not None, "chromium is not installed (scripts/test-packages.sh)"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable, headless=True, args=["--no-sandbox"]
