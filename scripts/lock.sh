@@ -14,7 +14,8 @@
 #   constraints/airflow-3.0.6.txt    the same on the oldest supported Airflow
 #                                    (tox -e airflow-oldest, .ci/run's slice)
 #   constraints/lowest.txt           every runtime dependency at the floor that
-#                                    pyproject.toml declares (tox -e lowest)
+#                                    pyproject.toml declares (tox -e lowest; Linux,
+#                                    Python 3.11)
 #   airflow_provider_swift/testing/constraints/*.txt
 #                                    the local Swift and Keystone servers' virtualenvs
 #                                    (shipped with the package: users' LocalSwift too)
@@ -24,11 +25,12 @@ UV=${UV:-$(command -v uv || echo .venv/bin/uv)}
 [ -x "$UV" ] || { echo "scripts/lock.sh needs uv: pip install uv" >&2; exit 2; }
 PYTHON=${PYTHON:-$( [ -x .venv/bin/python ] && echo .venv/bin/python || echo python3)}
 EXTRA=("$@")
+MODE=(--universal)
 compile() {
     # $1: output file, $2: Python version; the rest: inputs and options
     local out=$1 python=$2
     shift 2
-    "$UV" pip compile --quiet --universal --python-version "$python" --no-header \
+    "$UV" pip compile --quiet "${MODE[@]}" --python-version "$python" --no-header \
         --no-emit-index-url --no-emit-find-links -o "$out" "$@" ${EXTRA[@]+"${EXTRA[@]}"}
 }
 for python in 3.11 3.12; do
@@ -44,9 +46,12 @@ rm -rf "$INPUTS" && mkdir -p "$INPUTS"
 # - lowest.in: each runtime dependency of pyproject.toml pinned at its declared floor;
 # - <server>.in: what each local server's virtualenv installs (testing/server.py).
 "$PYTHON" scripts/lock_inputs.py "$INPUTS"
-# the floors, with what Airflow 3.0 (the floor) needs capped beside it
+# the floors, with what Airflow 3.0 (the floor) needs capped beside it; for Linux on
+# the oldest Python only (a floor is a floor there: newer Pythons need newer releases)
+MODE=(--python-platform linux)
 compile constraints/lowest.txt 3.11 pyproject.toml --extra test "$INPUTS/lowest.in" \
     constraints/airflow-3.0.6.in
+MODE=(--universal)
 TESTING=airflow_provider_swift/testing
 for spec in "$INPUTS"/server-*.in; do
     name=$(basename "$spec" .in)
