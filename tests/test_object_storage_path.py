@@ -28,6 +28,12 @@ MIB = 1024 * 1024
 #: Airflow 3.1 and later wrap universal_pathlib's path class of the protocol (for
 #: swift://, SwiftPath); 3.0's ObjectStoragePath is a CloudPath of its own
 WRAPS_UPATH = hasattr(__import__("airflow.sdk").sdk.ObjectStoragePath, "__wrapped__")
+needs_swift_path = pytest.mark.skipif(
+    not WRAPS_UPATH,
+    reason="Airflow 3.0's ObjectStoragePath does not use SwiftPath, so mkdir of a "
+    "pseudo-directory stores no marker, as for every object store there "
+    "(docs/object-storage.md)",
+)
 
 
 @pytest.fixture
@@ -203,12 +209,7 @@ def test_rename_is_a_server_side_move(container: str) -> None:
     assert moved.read_bytes() == b"r" * (2 * MIB)
 
 
-@pytest.mark.skipif(
-    not WRAPS_UPATH,
-    reason="Airflow 3.0's ObjectStoragePath does not use SwiftPath, so mkdir of a "
-    "pseudo-directory stores no marker, as for every object store there "
-    "(docs/object-storage.md)",
-)
+@needs_swift_path
 def test_copy_between_two_connections(container: str, other_account: str) -> None:
     source = path(container, "export")
     (source / "one.csv").write_text("1")
@@ -224,12 +225,7 @@ def test_copy_between_two_connections(container: str, other_account: str) -> Non
     ]  # fmt: skip
 
 
-@pytest.mark.skipif(
-    not WRAPS_UPATH,
-    reason="Airflow 3.0's ObjectStoragePath does not use SwiftPath, so mkdir of a "
-    "pseudo-directory stores no marker, as for every object store there "
-    "(docs/object-storage.md)",
-)
+@needs_swift_path
 def test_mkdir_makes_a_directory_that_exists_while_empty(container: str) -> None:
     directory = path(container, "staging/empty")
     directory.mkdir(parents=True)
@@ -243,12 +239,7 @@ def test_mkdir_makes_a_directory_that_exists_while_empty(container: str) -> None
     assert not directory.exists()
 
 
-@pytest.mark.skipif(
-    not WRAPS_UPATH,
-    reason="Airflow 3.0's ObjectStoragePath does not use SwiftPath, so mkdir of a "
-    "pseudo-directory stores no marker, as for every object store there "
-    "(docs/object-storage.md)",
-)
+@needs_swift_path
 def test_mkdir_takes_every_argument_of_its_base_class(container: str) -> None:
     import inspect
 
