@@ -17,8 +17,8 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from airflow_provider_swift.client.errors import SwiftValidationError
-from airflow_provider_swift.client.options import ON_DELETE, OnDelete
+from airflow_provider_swift.client.base.errors import SwiftValidationError
+from airflow_provider_swift.client.base.options import ON_DELETE, OnDelete
 
 
 def object_summary(name: str, headers: Mapping[str, str]) -> dict[str, Any]:

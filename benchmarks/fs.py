@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from airflow_provider_swift.client import SwiftClient
-from airflow_provider_swift.client.names import container_path
+from airflow_provider_swift.client.wire.names import container_path
 from airflow_provider_swift.fs.swift import SwiftFileSystem
 from airflow_provider_swift.testing.pytest_plugin import client_for, connection_json
 from airflow_provider_swift.testing.server import LocalSwift
@@ -129,7 +129,7 @@ def main() -> None:
     parser.add_argument("--segment-mb", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args()
-    logging.getLogger("airflow_provider_swift.client.progress").setLevel(logging.WARNING)
+    logging.getLogger("airflow_provider_swift.client.base.progress").setLevel(logging.WARNING)
     with LocalSwift() as swift, tempfile.TemporaryDirectory(prefix="fs-bench-") as temp:
         client = client_for(swift)
         client.put_container("bench")

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from large_objects import make_file, measure
 
 from airflow_provider_swift.client import AuthOptions, SwiftClient, SwiftError
-from airflow_provider_swift.client.transfer import Transfer
+from airflow_provider_swift.client.transfers.transfer import Transfer
 from airflow_provider_swift.testing.server import LocalSwift
 
 MIB = 1024 * 1024

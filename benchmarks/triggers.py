@@ -29,8 +29,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="airflow-bench-"))
 
-from airflow_provider_swift.client.async_client import AsyncSwiftClient
-from airflow_provider_swift.client.names import container_path
+from airflow_provider_swift.client.rest.async_client import AsyncSwiftClient
+from airflow_provider_swift.client.wire.names import container_path
 from airflow_provider_swift.testing.pytest_plugin import client_for, connection_json
 from airflow_provider_swift.testing.server import LocalSwift
 from airflow_provider_swift.triggers.swift import (

@@ -24,7 +24,7 @@ from airflow_provider_swift.client import (
     SwiftServerError,
     TransportOptions,
 )
-from airflow_provider_swift.client.async_client import AsyncSwiftClient
+from airflow_provider_swift.client.rest.async_client import AsyncSwiftClient
 from airflow_provider_swift.testing.pytest_plugin import empty_container
 from airflow_provider_swift.testing.server import LocalSwift
 from tests.faultproxy import Fault, FaultProxy

@@ -23,7 +23,7 @@ from airflow_provider_swift.client import (
     SwiftNotFoundError,
     TransportOptions,
 )
-from airflow_provider_swift.client.download import large_object_kind
+from airflow_provider_swift.client.large.reads import large_object_kind
 from airflow_provider_swift.testing.pytest_plugin import SwiftAPIServer, empty_container
 from tests.faultproxy import Fault, FaultProxy, auth_url_behind
 

@@ -28,7 +28,7 @@ from airflow_provider_swift.client import (
     SwiftPreconditionFailedError,
     TransportOptions,
 )
-from airflow_provider_swift.client.download import large_object_kind
+from airflow_provider_swift.client.large.reads import large_object_kind
 from airflow_provider_swift.testing.pytest_plugin import SwiftAPIServer, empty_container
 from tests.faultproxy import Fault, FaultProxy, auth_url_behind
 from tests.test_fault_matrix import check_invariants
@@ -338,7 +338,7 @@ def test_async_state_object_put_whose_reply_is_lost_stores_it_once(
     stores the same bytes again, and the PUT succeeds with their MD5."""
     import asyncio
 
-    from airflow_provider_swift.client.async_client import AsyncSwiftClient
+    from airflow_provider_swift.client.rest.async_client import AsyncSwiftClient
 
     body = b'{"objects": {"a": "b"}}'
     lose(faulty, "PUT", r"/state\.json$")

@@ -19,8 +19,8 @@ PLANNER = textwrap.dedent(
     """
     import json, os, sys, time
     from pathlib import Path
-    from airflow_provider_swift.client.plan import Stored, decide_upload
-    from airflow_provider_swift.client.sync import local_files, plan_steps
+    from airflow_provider_swift.client.transfers.plan import Stored, decide_upload
+    from airflow_provider_swift.client.transfers.sync import local_files, plan_steps
 
     root, files = Path(sys.argv[1]), int(sys.argv[2])
     for index in range(files):

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_swift.client.transport import Transport
+from airflow_provider_swift.client.wire.transport import Transport
 from airflow_provider_swift.testing.server import LocalSwift, TempAuthUser
 from tests.modules import example
 

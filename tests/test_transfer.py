@@ -1,5 +1,5 @@
 """Swift to Swift: objects and prefixes copied between two real clusters, and between
-two accounts of one cluster (client/transfer.py, client/relay.py).
+two accounts of one cluster (client/transfers/transfer.py, client/large/relay.py).
 
 The second cluster (``other_swift``) is a LocalSwift of its own, started once for this
 module, with a ``max_file_size`` of 2 MiB so that a plain object bigger than that
@@ -27,8 +27,8 @@ from airflow_provider_swift.client import (
     SwiftServerError,
     TransportOptions,
 )
-from airflow_provider_swift.client.download import large_object_kind
-from airflow_provider_swift.client.transfer import (
+from airflow_provider_swift.client.large.reads import large_object_kind
+from airflow_provider_swift.client.transfers.transfer import (
     Transfer,
     cluster_and_account,
     transfer_options,

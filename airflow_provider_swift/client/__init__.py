@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_provider_swift.client.auth import AUTH_TYPES, AuthOptions, TempAuth
-from airflow_provider_swift.client.client import SwiftClient
-from airflow_provider_swift.client.download import DownloadResult
-from airflow_provider_swift.client.errors import (
+from airflow_provider_swift.client.base.errors import (
     SwiftAuthenticationError,
     SwiftBodyNotRewindableError,
     SwiftChecksumError,
@@ -26,9 +23,12 @@ from airflow_provider_swift.client.errors import (
     SwiftUnverifiedError,
     SwiftValidationError,
 )
-from airflow_provider_swift.client.objects import PutResult
-from airflow_provider_swift.client.retry import RetryPolicy
-from airflow_provider_swift.client.transport import TransportOptions
+from airflow_provider_swift.client.client import SwiftClient
+from airflow_provider_swift.client.large.reads import DownloadResult
+from airflow_provider_swift.client.rest.objects import PutResult
+from airflow_provider_swift.client.wire.auth import AUTH_TYPES, AuthOptions, TempAuth
+from airflow_provider_swift.client.wire.retry import RetryPolicy
+from airflow_provider_swift.client.wire.transport import TransportOptions
 
 __all__ = [
     "AUTH_TYPES",

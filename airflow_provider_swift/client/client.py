@@ -3,19 +3,21 @@
 Each service owns one part of the Swift API and receives the services it builds on
 (nothing reaches into another's private methods):
 
-========================  ===========================================================
-``info``                  ``/info``: capabilities and limits, fetched once
-``account``               the account: HEAD, POST, the container listing
-``containers``            containers: PUT, HEAD, POST, DELETE, the object listing
-``objects``               objects: PUT, HEAD, POST (metadata), DELETE
-``server``                what this server can do (``/info``, probed once, cached)
-``bulk``                  deleting many objects (bulk delete, else parallel DELETEs)
-``reads``                 verified GETs and downloads, segment discovery
-``large``                 large objects: identity, segment cleanup, deletes with segments
-``uploads``               uploads of any size (segmented, resumable)
-``copies``                server-side copy, move and expiry
-``sync``                  directory <-> prefix syncs planned from one listing
-========================  ===========================================================
+==================  ==========================  ======================================
+service             module                      what it owns
+==================  ==========================  ======================================
+``info``            ``rest/info.py``            ``/info``: capabilities and limits
+``account``         ``rest/account.py``         the account: HEAD, POST, container listing
+``containers``      ``rest/containers.py``      containers: PUT, HEAD, POST, DELETE, listing
+``objects``         ``rest/objects.py``         objects: PUT, HEAD, POST, DELETE
+``server``          ``rest/server.py``          what this server can do, probed once
+``bulk``            ``rest/bulk.py``            many deletes (bulk middleware, else DELETEs)
+``reads``           ``large/reads.py``          verified GETs and downloads, segment discovery
+``large_objects``   ``large/large_objects.py``  segment cleanup, deletes with segments
+``uploads``         ``transfers/uploads.py``    uploads of any size (segmented, resumable)
+``copies``          ``transfers/copies.py``     server-side copy, move and expiry
+``sync``            ``transfers/sync.py``       directory <-> prefix syncs from one listing
+==================  ==========================  ======================================
 
 The client's own methods are those services' methods, so ``client.put_object(...)``
 and ``client.objects.put_object(...)`` are the same call.
@@ -25,19 +27,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from airflow_provider_swift.client.account import Account
-from airflow_provider_swift.client.auth import AuthOptions
-from airflow_provider_swift.client.bulk import Bulk
-from airflow_provider_swift.client.capabilities import ServerFacts
-from airflow_provider_swift.client.container import Containers
-from airflow_provider_swift.client.copy import Copies
-from airflow_provider_swift.client.download import Reads
-from airflow_provider_swift.client.info import Info
-from airflow_provider_swift.client.large_objects import LargeObjects
-from airflow_provider_swift.client.objects import Objects
-from airflow_provider_swift.client.sync import Sync
-from airflow_provider_swift.client.transport import Transport, TransportOptions
-from airflow_provider_swift.client.upload import Uploads
+from airflow_provider_swift.client.large.large_objects import LargeObjects
+from airflow_provider_swift.client.large.reads import Reads
+from airflow_provider_swift.client.rest.account import Account
+from airflow_provider_swift.client.rest.bulk import Bulk
+from airflow_provider_swift.client.rest.containers import Containers
+from airflow_provider_swift.client.rest.info import Info
+from airflow_provider_swift.client.rest.objects import Objects
+from airflow_provider_swift.client.rest.server import ServerFacts
+from airflow_provider_swift.client.transfers.copies import Copies
+from airflow_provider_swift.client.transfers.sync import Sync
+from airflow_provider_swift.client.transfers.uploads import Uploads
+from airflow_provider_swift.client.wire.auth import AuthOptions
+from airflow_provider_swift.client.wire.transport import Transport, TransportOptions
 
 
 class SwiftClient:
@@ -58,18 +60,18 @@ class SwiftClient:
         self.server = ServerFacts(transport, self.info, self.containers, self.objects)
         self.bulk = Bulk(transport, self.info, self.objects)
         self.reads = Reads(transport, self.containers, self.objects)
-        self.large = LargeObjects(
+        self.large_objects = LargeObjects(
             transport, self.server, self.containers, self.objects, self.bulk, self.reads
         )
         self.uploads = Uploads(
             transport, self.info, self.server, self.containers, self.objects, self.reads,
-            self.large,
+            self.large_objects,
         )  # fmt: skip
         self.copies = Copies(
-            transport, self.info, self.objects, self.reads, self.large, self.uploads
+            transport, self.info, self.objects, self.reads, self.large_objects, self.uploads
         )
         self.sync = Sync(
-            self.info, self.containers, self.objects, self.reads, self.large, self.uploads
+            self.info, self.containers, self.objects, self.reads, self.large_objects, self.uploads
         )
         # the flat API: each name is one service's method
         self.capabilities = self.info.capabilities
@@ -99,9 +101,9 @@ class SwiftClient:
         self.download_object = self.reads.download_object
         self.segments_of = self.reads.segments_of
         self.slo_segments = self.reads.slo_segments
-        self.matches_file = self.large.matches_file
-        self.remove_object = self.large.remove_object
-        self.remove_objects = self.large.remove_objects
+        self.matches_file = self.large_objects.matches_file
+        self.remove_object = self.large_objects.remove_object
+        self.remove_objects = self.large_objects.remove_objects
         self.upload_file = self.uploads.upload_file
         self.upload_stream = self.uploads.upload_stream
         self.upload_planned = self.uploads.upload_planned

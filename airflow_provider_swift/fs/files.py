@@ -23,7 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from fsspec.spec import AbstractBufferedFile
 
-from airflow_provider_swift.client.pieces import SPOOL_IN_MEMORY
+from airflow_provider_swift.client.large.pieces import SPOOL_IN_MEMORY
 from airflow_provider_swift.fs.paths import as_os_errors, split
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from airflow_provider_swift.client import SwiftClient
-from airflow_provider_swift.client.objects import strip_etag
+from airflow_provider_swift.client.rest.objects import strip_etag
 
 #: Swift's default ``container_listing_limit``, when ``/info`` does not say.
 DEFAULT_LISTING_LIMIT = 10_000

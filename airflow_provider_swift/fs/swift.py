@@ -35,7 +35,7 @@ from fsspec.callbacks import DEFAULT_CALLBACK, Callback
 from fsspec.utils import isfilelike
 
 from airflow_provider_swift.client import SwiftClient, SwiftConflictError, SwiftNotFoundError
-from airflow_provider_swift.client.options import LargeObjectKind
+from airflow_provider_swift.client.base.options import LargeObjectKind
 from airflow_provider_swift.fs.files import READ_BLOCK, Spool, SwiftFile
 from airflow_provider_swift.fs.listing import Info, walk_tree
 from airflow_provider_swift.fs.namespace import Namespace

@@ -8,7 +8,7 @@ import re
 import time
 
 from airflow_provider_swift.client import SwiftValidationError
-from airflow_provider_swift.client.objects import CHUNK
+from airflow_provider_swift.client.rest.objects import CHUNK
 
 
 def file_md5(path: str | os.PathLike[str]) -> str:

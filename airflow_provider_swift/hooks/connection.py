@@ -22,10 +22,10 @@ from collections.abc import Mapping
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from airflow_provider_swift.client.auth import AuthOptions, AuthType
-from airflow_provider_swift.client.errors import SwiftValidationError
-from airflow_provider_swift.client.retry import RetryPolicy
-from airflow_provider_swift.client.transport import TransportOptions
+from airflow_provider_swift.client.base.errors import SwiftValidationError
+from airflow_provider_swift.client.wire.auth import AuthOptions, AuthType
+from airflow_provider_swift.client.wire.retry import RetryPolicy
+from airflow_provider_swift.client.wire.transport import TransportOptions
 
 
 def _text(value: Any) -> str | None:

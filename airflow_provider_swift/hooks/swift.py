@@ -19,13 +19,7 @@ from airflow_provider_swift.client import (
     SwiftNotFoundError,
     SwiftValidationError,
 )
-from airflow_provider_swift.client.capabilities import choose_tempurl_digest
-from airflow_provider_swift.client.container import container_headers
-from airflow_provider_swift.client.copy import CopyResult
-from airflow_provider_swift.client.download import large_object_kind
-from airflow_provider_swift.client.metadata import metadata_from_headers
-from airflow_provider_swift.client.objects import strip_etag
-from airflow_provider_swift.client.options import (
+from airflow_provider_swift.client.base.options import (
     IF_EXISTS,
     VERIFY,
     CopyOptions,
@@ -38,9 +32,15 @@ from airflow_provider_swift.client.options import (
     copy_options,
     upload_options,
 )
-from airflow_provider_swift.client.sync import SyncResult
-from airflow_provider_swift.client.tempurl import temp_url
-from airflow_provider_swift.client.transfer import Transfer, TransferOptions
+from airflow_provider_swift.client.large.reads import large_object_kind
+from airflow_provider_swift.client.rest.containers import container_headers
+from airflow_provider_swift.client.rest.objects import strip_etag
+from airflow_provider_swift.client.rest.server import choose_tempurl_digest
+from airflow_provider_swift.client.rest.tempurl import temp_url
+from airflow_provider_swift.client.transfers.copies import CopyResult
+from airflow_provider_swift.client.transfers.sync import SyncResult
+from airflow_provider_swift.client.transfers.transfer import Transfer, TransferOptions
+from airflow_provider_swift.client.wire.metadata import metadata_from_headers
 from airflow_provider_swift.hooks.arguments import absolute_expiry, file_md5, glob_prefix
 from airflow_provider_swift.hooks.connection import options_from_connection
 from airflow_provider_swift.hooks.form import CONN_FIELDS, SECRET_FIELDS, UI_FIELD_BEHAVIOUR
@@ -329,7 +329,7 @@ class SwiftHook(BaseHook):
 
         :param delete_after: seconds from now after which the object (and its segments)
             expire; or ``delete_at``, a Unix time.
-        :param options: :class:`~airflow_provider_swift.client.options.UploadOptions`:
+        :param options: :class:`~airflow_provider_swift.client.base.options.UploadOptions`:
             ``segment_size``, ``large_object`` (``"slo"``/``"dlo"``),
             ``segment_container``, ``threads``, ``content_type``, ``metadata``,
             ``headers``, ``delete_at``, ``leave_segments`` and ``if_exists``:
@@ -451,7 +451,7 @@ class SwiftHook(BaseHook):
     ) -> SyncResult:
         """Make ``container/prefix`` hold what a local directory holds: one listing
         decides what to PUT, skip (same MD5) or, with ``delete``, delete; no HEAD per
-        file. See :class:`~airflow_provider_swift.client.options.SyncUpOptions`
+        file. See :class:`~airflow_provider_swift.client.base.options.SyncUpOptions`
         (``compare``, ``delete``, ``dry_run``, ``include``, ``exclude``, ``threads``
         and how objects are written); ``delete_after`` as for :meth:`upload_file`."""
         options["delete_at"] = absolute_expiry(options.get("delete_at"), delete_after)
@@ -468,7 +468,7 @@ class SwiftHook(BaseHook):
     ) -> SyncResult:
         """Make a local directory hold what ``container/prefix`` holds: verified,
         atomic, parallel downloads of what differs; path-traversal-guarded. See
-        :class:`~airflow_provider_swift.client.options.SyncOptions`."""
+        :class:`~airflow_provider_swift.client.base.options.SyncOptions`."""
         result = self.client.sync_down(container, prefix, directory, **options)
         record(self, read=(container, prefix))
         return result
@@ -508,7 +508,7 @@ class SwiftHook(BaseHook):
         ``keep_expiry``; ``delete_at``/``delete_after`` give it an expiry of its own,
         set as it is created.
 
-        :param options: :class:`~airflow_provider_swift.client.options.CopyOptions`:
+        :param options: :class:`~airflow_provider_swift.client.base.options.CopyOptions`:
             ``source_account``, ``dest_account``, ``fresh_metadata``, ``metadata``,
             ``keep_expiry``, ``delete_at``, ``threads``.
         :return: ``source``, ``destination``, ``etag``, ``bytes``..."""
@@ -562,9 +562,9 @@ class SwiftHook(BaseHook):
     ) -> dict[str, Any]:
         """Copy an object from this connection to ``dest``'s (another account or
         cluster): server-side on one cluster, else streamed and MD5-checked end to end
-        (see :mod:`airflow_provider_swift.client.transfer`).
+        (see :mod:`airflow_provider_swift.client.transfers.transfer`).
 
-        :param options: :class:`~airflow_provider_swift.client.transfer.TransferOptions`.
+        :param options: :class:`~airflow_provider_swift.client.transfers.transfer.TransferOptions`.
         :return: ``source``, ``destination``, ``etag``, ``bytes``, ``method``...
         """
         result = Transfer(self.client, dest.client).copy_object(
@@ -586,7 +586,7 @@ class SwiftHook(BaseHook):
         """Copy every object under ``prefix`` to ``dest``'s ``dest_container`` (under
         ``dest_prefix``, default the same names), skipping identical objects by listing.
 
-        :param options: :class:`~airflow_provider_swift.client.transfer.TransferOptions`.
+        :param options: :class:`~airflow_provider_swift.client.transfers.transfer.TransferOptions`.
         :return: ``{"summary": {objects, counts, bytes, examples}, "objects": [...]}``.
         """
         result = Transfer(self.client, dest.client).copy_prefix(

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from airflow_provider_swift.client import SwiftNotFoundError
-from airflow_provider_swift.client.options import CopyOptions
+from airflow_provider_swift.client.base.options import CopyOptions
 from airflow_provider_swift.openlineage import lineage
 from airflow_provider_swift.operators.base import SwiftBaseOperator, templated_int
 

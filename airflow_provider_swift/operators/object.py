@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from airflow_provider_swift.client import SwiftValidationError
-from airflow_provider_swift.client.options import (
+from airflow_provider_swift.client.base.options import (
     VERIFY,
     IfExists,
     LargeObjectKind,
@@ -18,7 +18,7 @@ from airflow_provider_swift.client.options import (
     Verify,
     check_choice,
 )
-from airflow_provider_swift.client.plan import safe_target
+from airflow_provider_swift.client.transfers.plan import safe_target
 from airflow_provider_swift.openlineage import lineage
 from airflow_provider_swift.operators.base import SwiftBaseOperator, templated_int
 from airflow_provider_swift.operators.results import DEFAULT_REPORT_THRESHOLD, scaled, summarize

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from airflow_provider_swift.client.plan import PlanSummary
+from airflow_provider_swift.client.transfers.plan import PlanSummary
 from airflow_provider_swift.hooks.swift import SwiftHook
 
 #: Default number of objects up to which an operator returns them all in XCom.

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from airflow_provider_swift.client import SwiftValidationError
-from airflow_provider_swift.client.options import Compare, LargeObjectKind, check_choice
+from airflow_provider_swift.client.base.options import Compare, LargeObjectKind, check_choice
 from airflow_provider_swift.openlineage import lineage
 from airflow_provider_swift.operators.base import SwiftBaseOperator, templated_int
 from airflow_provider_swift.operators.results import DEFAULT_REPORT_THRESHOLD, scaled

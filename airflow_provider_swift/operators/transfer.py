@@ -7,8 +7,8 @@ from functools import cached_property
 from typing import Any
 
 from airflow_provider_swift.client import SwiftValidationError
-from airflow_provider_swift.client.options import LargeObjectKind
-from airflow_provider_swift.client.transfer import TransferIfExists, TransferOptions
+from airflow_provider_swift.client.base.options import LargeObjectKind
+from airflow_provider_swift.client.transfers.transfer import TransferIfExists, TransferOptions
 from airflow_provider_swift.hooks.swift import SwiftHook
 from airflow_provider_swift.openlineage import lineage
 from airflow_provider_swift.operators.base import SwiftBaseOperator

@@ -28,7 +28,7 @@ from airflow.providers.common.compat.sdk import (
 from airflow.triggers.base import BaseTrigger
 
 from airflow_provider_swift.client import SwiftNotFoundError, SwiftValidationError
-from airflow_provider_swift.client.options import OnDelete
+from airflow_provider_swift.client.base.options import OnDelete
 from airflow_provider_swift.conditions import (
     ObjectCheck,
     etag_changed,

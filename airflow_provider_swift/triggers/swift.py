@@ -20,10 +20,10 @@ from typing import Any
 from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
 
 from airflow_provider_swift import watermark
-from airflow_provider_swift.client.async_client import AsyncSwiftClient
-from airflow_provider_swift.client.errors import SwiftError, SwiftNotFoundError
-from airflow_provider_swift.client.options import OnDelete
-from airflow_provider_swift.client.transport import Transport
+from airflow_provider_swift.client.base.errors import SwiftError, SwiftNotFoundError
+from airflow_provider_swift.client.base.options import OnDelete
+from airflow_provider_swift.client.rest.async_client import AsyncSwiftClient
+from airflow_provider_swift.client.wire.transport import Transport
 from airflow_provider_swift.conditions import (
     ObjectCheck,
     etag_changed,

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from airflow_provider_swift.client import SwiftClient, SwiftValidationError
-from airflow_provider_swift.client.names import object_path
+from airflow_provider_swift.client.wire.names import object_path
 
 VALUE = "héllo ✓ 50%25off"
 KIB = 1024

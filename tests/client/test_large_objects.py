@@ -386,7 +386,7 @@ def test_manifest_refused_by_swift_is_a_typed_error(
 ) -> None:
     """With heartbeat=on Swift answers 202 at once and reports failure in the body."""
     from airflow_provider_swift.client import SwiftHTTPError
-    from airflow_provider_swift.client.segments import Segment
+    from airflow_provider_swift.client.large.segments import Segment
 
     swift_client.put_container(f"{container}_segments")
     missing = Segment(f"{container}_segments", "nope", "0" * 32, 10)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from airflow_provider_swift.client import SwiftPathTraversalError
-from airflow_provider_swift.client.plan import (
+from airflow_provider_swift.client.transfers.plan import (
     LocalFile,
     PlanSummary,
     Step,

@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 
 from airflow_provider_swift.client import SwiftClient
-from airflow_provider_swift.client.progress import Progress
+from airflow_provider_swift.client.base.progress import Progress
 
 
 def progress_lines(caplog: pytest.LogCaptureFixture, action: str) -> list[str]:
     return [
         r.getMessage()
         for r in caplog.records
-        if r.name == "airflow_provider_swift.client.progress" and r.getMessage().startswith(action)
+        if r.name == "airflow_provider_swift.client.base.progress"
+        and r.getMessage().startswith(action)
     ]
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from airflow_provider_swift.client import SwiftValidationError
-from airflow_provider_swift.client.segments import (
+from airflow_provider_swift.client.large.segments import (
     DEFAULT_MIN_DERIVED_SEGMENT,
-    Limits,
     choose_segment_size,
     composite_etag,
     segment_sizes,
 )
+from airflow_provider_swift.client.rest.info import Limits
 
 MIB = 1024 * 1024
 

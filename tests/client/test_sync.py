@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from airflow_provider_swift.client import SwiftClient, SwiftPathTraversalError
-from airflow_provider_swift.client.download import large_object_kind
+from airflow_provider_swift.client.large.reads import large_object_kind
 
 KIB = 1024
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_swift.client.auth import AUTH_TYPES
+from airflow_provider_swift.client.wire.auth import AUTH_TYPES
 from airflow_provider_swift.get_provider_info import get_provider_info
 from airflow_provider_swift.hooks.connection import options_from_connection
 from airflow_provider_swift.hooks.form import AUTH_TYPE_LABELS, CONN_FIELDS, SECRET_FIELDS

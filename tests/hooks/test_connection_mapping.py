@@ -28,7 +28,7 @@ def test_tempauth_is_the_default() -> None:
 
 
 def test_keystone_v3_password_is_inferred_with_default_domains() -> None:
-    from airflow_provider_swift.client.auth import make_auth_plugin
+    from airflow_provider_swift.client.wire.auth import make_auth_plugin
 
     auth, _ = options(host="https://keystone:5000/v3", login="alice", project_name="etl")
     assert auth.auth_type == "password" and auth.project_name == "etl"
@@ -38,7 +38,7 @@ def test_keystone_v3_password_is_inferred_with_default_domains() -> None:
 
 
 def test_explicit_domain_ids_suppress_the_default_names() -> None:
-    from airflow_provider_swift.client.auth import make_auth_plugin
+    from airflow_provider_swift.client.wire.auth import make_auth_plugin
 
     auth, _ = options(
         host="https://keystone:5000/v3", project_name="etl", user_domain_id="u1",

@@ -8,10 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from airflow_provider_swift.client import SwiftClient
-from airflow_provider_swift.client.capabilities import (
+from airflow_provider_swift.client.rest.server import (
     ServerCapabilities,
     manifest_format,
-    probe_capabilities,
     tempurl_digests,
 )
 from airflow_provider_swift.testing.pytest_plugin import client_for, empty_container
@@ -55,7 +54,7 @@ def test_probed_capabilities_match_the_server(
     container = f"caps-{uuid.uuid4().hex[:12]}"
     client.put_container(container)
     try:
-        capabilities = probe_capabilities(client, container)
+        capabilities = client.server.probe(container)
         assert list(client.iter_objects(container)) == []  # the probes cleaned up
     finally:
         empty_container(client, container)

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from airflow_provider_swift.client.tempurl import temp_url
+from airflow_provider_swift.client.rest.tempurl import temp_url
 from airflow_provider_swift.testing.rgw import LocalRGW
 from airflow_provider_swift.testing.server import LocalSwift
 
