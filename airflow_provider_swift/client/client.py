@@ -14,6 +14,7 @@ service             module                      what it owns
 ``bulk``            ``rest/bulk.py``            many deletes (bulk middleware, else DELETEs)
 ``reads``           ``large/reads.py``          verified GETs and downloads, segment discovery
 ``large_objects``   ``large/large_objects.py``  segment cleanup, deletes with segments
+``segmented``       ``large/segmented.py``      the one transaction that writes segments
 ``uploads``         ``transfers/uploads.py``    uploads of any size (segmented, resumable)
 ``copies``          ``transfers/copies.py``     server-side copy, move and expiry
 ``sync``            ``transfers/sync.py``       directory <-> prefix syncs from one listing
@@ -29,6 +30,7 @@ from collections.abc import Callable
 
 from airflow_provider_swift.client.large.large_objects import LargeObjects
 from airflow_provider_swift.client.large.reads import Reads
+from airflow_provider_swift.client.large.segmented import SegmentedWrite
 from airflow_provider_swift.client.rest.account import Account
 from airflow_provider_swift.client.rest.bulk import Bulk
 from airflow_provider_swift.client.rest.containers import Containers
@@ -51,7 +53,7 @@ class SwiftClient:
     >>> client.put_container("reports")   # doctest: +SKIP
     """
 
-    def __init__(self, transport: Transport) -> None:
+    def __init__(self, transport: Transport) -> None:  # noqa: PLR0915
         self.transport = transport
         self.info = Info(transport)
         self.account = Account(transport)
@@ -63,12 +65,16 @@ class SwiftClient:
         self.large_objects = LargeObjects(
             transport, self.server, self.containers, self.objects, self.bulk, self.reads
         )
-        self.uploads = Uploads(
+        self.segmented = SegmentedWrite(
             transport, self.info, self.server, self.containers, self.objects, self.reads,
             self.large_objects,
         )  # fmt: skip
+        self.uploads = Uploads(
+            transport, self.info, self.server, self.containers, self.objects, self.reads,
+            self.large_objects, self.segmented,
+        )  # fmt: skip
         self.copies = Copies(
-            transport, self.info, self.objects, self.reads, self.large_objects, self.uploads
+            transport, self.info, self.objects, self.reads, self.large_objects, self.segmented
         )
         self.sync = Sync(
             self.info, self.containers, self.objects, self.reads, self.large_objects, self.uploads

@@ -391,7 +391,7 @@ def test_manifest_refused_by_swift_is_a_typed_error(
     swift_client.put_container(f"{container}_segments")
     missing = Segment(f"{container}_segments", "nope", "0" * 32, 10)
     with pytest.raises(SwiftHTTPError) as info:
-        swift_client.uploads.put_slo_manifest(container, "bad", [missing], {})
+        swift_client.segmented.put_slo_manifest(container, "bad", [missing], {})
     # Swift names the segment (400); RGW answers 404 (row manifest-missing-segment)
     assert info.value.status == 404 or (info.value.status == 400 and "nope" in str(info.value))
     with pytest.raises(SwiftNotFoundError):

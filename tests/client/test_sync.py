@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from airflow_provider_swift.client import SwiftClient, SwiftPathTraversalError
+from airflow_provider_swift.client import SwiftClient, SwiftError, SwiftPathTraversalError
 from airflow_provider_swift.client.large.reads import large_object_kind
 
 KIB = 1024
@@ -166,3 +166,26 @@ def test_sync_down_of_a_large_object_is_verified_per_segment(
     assert swift_client.sync_down(swift_container, "", out).summary.counts == {"get": 1}
     assert hashlib.md5((out / "big").read_bytes()).hexdigest() == hashlib.md5(data).hexdigest()
     assert swift_client.sync_down(swift_container, "", out).summary.counts == {"skip": 1}
+
+
+def test_an_error_of_any_type_in_a_worker_is_a_counted_failure_not_lost(
+    swift_client: SwiftClient,
+    swift_container: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A worker's exception that is neither Swift's nor the OS's (a bug) still fails
+    the sync, counted with the others; the other files are sent."""
+    tree(tmp_path, files=6)
+    real = swift_client.uploads.upload_planned
+
+    def flaky(container: str, name: str, *args: object, **kwargs: object) -> object:
+        if name.endswith("f004.csv"):
+            raise KeyError("a bug in a worker")
+        return real(container, name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(swift_client.uploads, "upload_planned", flaky)
+    with pytest.raises(SwiftError, match=r"1 of 6 objects failed: in/d1/f004.csv: KeyError"):
+        swift_client.sync_up(tmp_path, swift_container, "in/")
+    stored = {e["name"] for e in swift_client.iter_objects(swift_container, prefix="in/")}
+    assert len(stored) == 5 and "in/d1/f004.csv" not in stored

@@ -13,7 +13,6 @@ import json
 import logging
 import os
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from airflow_provider_swift.client.base.errors import (
@@ -21,6 +20,7 @@ from airflow_provider_swift.client.base.errors import (
     SwiftNotFoundError,
     SwiftSegmentsUnknownError,
 )
+from airflow_provider_swift.client.base.parallel import map_ordered
 from airflow_provider_swift.client.large.reads import Reads, large_object_kind
 from airflow_provider_swift.client.large.segments import Segment
 from airflow_provider_swift.client.rest.bulk import Bulk, BulkDeleteResult
@@ -263,14 +263,10 @@ class LargeObjects:
             if name in listed
             and (not marks_slo or "slo_etag" in listed[name] or int(listed[name]["bytes"]) == 0)
         ]
-        with ThreadPoolExecutor(max_workers=8, thread_name_prefix="swift-head") as pool:
-            heads = dict(
-                zip(
-                    maybe_large,
-                    pool.map(lambda n: self.objects.head_or_none(container, n), maybe_large),
-                    strict=True,
-                )
-            )
+        found_heads = map_ordered(
+            lambda n: self.objects.head_or_none(container, n), maybe_large, 8, name="swift-head"
+        )
+        heads = dict(zip(maybe_large, found_heads, strict=True))
         result = BulkDeleteResult()
         segments: list[tuple[str, str]] = []
         by_server: set[str] = set()  # SLOs deleted with ?multipart-manifest=delete

@@ -1,7 +1,12 @@
-"""Segment data sources: windows of a file, spooled chunks of a stream, hashing reads.
+"""Where a segment's bytes come from: the sources a :class:`~.segmented.SegmentedWrite`
+sends -- a window of a file, a spooled chunk of a stream, a segment of another object
+copied server-side, or one relayed from another cluster.
 
-Each segment is sent from a seekable window, so a retry can rewind it, and read in
-small blocks, so memory does not grow with the segment size.
+Each knows its size, whether a segment already stored under its name holds the same
+bytes (for a resumed write), and how to send itself with its bytes checked: data
+sources are sent from a seekable window (a retry can rewind it) in small blocks (memory
+does not grow with the segment size), their MD5 computed on the way and compared with
+what Swift stored; copied and relayed segments carry their source's MD5.
 """
 
 from __future__ import annotations
@@ -9,13 +14,24 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any, cast
 
-from airflow_provider_swift.client.base.errors import SwiftValidationError
-from airflow_provider_swift.client.rest.objects import CHUNK, BoundedReader
+from airflow_provider_swift.client.base.errors import SwiftChecksumError, SwiftValidationError
+from airflow_provider_swift.client.large.relay import Relay
+from airflow_provider_swift.client.large.segments import Segment
+from airflow_provider_swift.client.rest.objects import (
+    CHUNK,
+    BoundedReader,
+    Objects,
+    md5_of_stream,
+    strip_etag,
+)
+from airflow_provider_swift.client.rest.server_copy import server_side_copy
+from airflow_provider_swift.client.wire.names import object_path
+from airflow_provider_swift.client.wire.transport import Transport
 
 #: Stream segments are spooled to disk past this size, so memory stays flat.
 SPOOL_IN_MEMORY = 8 * 1024**2
@@ -23,12 +39,94 @@ SPOOL_IN_MEMORY = 8 * 1024**2
 
 @dataclass
 class Piece:
-    """One segment's data source: how to open it, and how big it is."""
+    """A segment of data read here: how to open its window, and how big it is."""
 
     index: int
     size: int
     open: Callable[[], AbstractContextManager[BoundedReader]]
-    release: Callable[[], None] = lambda: None
+    on_release: Callable[[], None] = lambda: None
+
+    def stored_matches(self, entry: Mapping[str, Any]) -> bool:
+        if int(entry["bytes"]) != self.size:
+            return False
+        with self.open() as window:
+            return md5_of_stream(window, self.size) == str(entry["hash"])
+
+    def send(self, objects: Objects, container: str, name: str, headers: Mapping[str, str]) -> str:
+        path, shown = object_path(container, name)
+        with self.open() as window:
+            body = HashingReader(window)
+            reply = objects.transport.request(
+                "PUT", path, display=shown, body=body, content_length=self.size,
+                headers=headers, expect=(201,),
+            )  # fmt: skip
+        etag = strip_etag(reply.headers.get("etag")) or ""
+        if etag != body.hexdigest():
+            raise SwiftChecksumError(
+                f"segment {self.index} was stored with MD5 {etag}, {body.hexdigest()} was sent",
+                method="PUT",
+                path=shown,
+                transaction_id=reply.transaction_id,
+            )
+        return etag
+
+    def release(self) -> None:
+        self.on_release()
+
+
+@dataclass(frozen=True)
+class CopiedSegment:
+    """A segment of another object in the same account, copied server-side (no byte
+    through this process), only while it still has its MD5."""
+
+    index: int
+    source: Segment
+
+    @property
+    def size(self) -> int:
+        return self.source.size
+
+    def stored_matches(self, entry: Mapping[str, Any]) -> bool:
+        return (int(entry["bytes"]), entry["hash"]) == (self.size, strip_etag(self.source.etag))
+
+    def send(self, objects: Objects, container: str, name: str, headers: Mapping[str, str]) -> str:
+        return server_side_copy(
+            objects.transport, self.source.container, self.source.name, container, name,
+            self.source.etag, headers,
+        )  # fmt: skip
+
+    def release(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class RelayedSegment:
+    """A segment of an object on another cluster or account: its GET relayed into the
+    PUT (:class:`~.relay.Relay`), the PUT carrying its MD5 so Swift refuses other bytes."""
+
+    index: int
+    source: Segment
+    transport: Transport  # the source's
+
+    @property
+    def size(self) -> int:
+        return self.source.size
+
+    def stored_matches(self, entry: Mapping[str, Any]) -> bool:
+        return (int(entry["bytes"]), entry["hash"]) == (self.size, strip_etag(self.source.etag))
+
+    def send(self, objects: Objects, container: str, name: str, headers: Mapping[str, str]) -> str:
+        md5 = strip_etag(self.source.etag) or ""
+        with Relay(self.transport, self.source.container, self.source.name, etag=md5,
+                   size=self.size) as relay:  # fmt: skip
+            put = objects.put_object(
+                container, name, cast(IO[bytes], relay), content_length=self.size, etag=md5,
+                headers=headers,
+            )  # fmt: skip
+        return put.etag
+
+    def release(self) -> None:
+        pass
 
 
 class HashingReader:

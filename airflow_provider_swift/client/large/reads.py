@@ -13,12 +13,12 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, cast
+from typing import IO
 
 import requests
 
@@ -31,7 +31,7 @@ from airflow_provider_swift.client.base.errors import (
     SwiftValidationError,
 )
 from airflow_provider_swift.client.base.options import VERIFY, Verify, check_choice
-from airflow_provider_swift.client.base.parallel import all_or_first_failure
+from airflow_provider_swift.client.base.parallel import map_ordered
 from airflow_provider_swift.client.base.progress import Progress
 from airflow_provider_swift.client.large.segments import (
     Segment,
@@ -71,6 +71,23 @@ class DownloadResult:
     skipped: bool = False
     verified: str | None = None
     unverified: str | None = None
+
+
+@dataclass(frozen=True)
+class Written:
+    """One GET attempt wrote the object's body: its size, and what it was checked
+    against (``"md5"``, ``"segments"``, or None: unchecked, see ``unverified``)."""
+
+    size: int
+    verified: str | None
+
+
+@dataclass(frozen=True)
+class SegmentsToFetch:
+    """One GET attempt found a large object whose segments are better fetched
+    directly, in parallel, than through the proxy's single stream."""
+
+    segments: list[Segment]
 
 
 def large_object_kind(headers: Mapping[str, str]) -> str | None:
@@ -305,20 +322,12 @@ class Reads:
         send = dict(headers or {})
         if if_none_match:
             send["If-None-Match"] = if_none_match
-        try:
-            handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below
-                dir=directory, prefix=f".{target.name}.", suffix=".part", delete=False
-            )
-        except OSError as exc:
-            raise SwiftValidationError(
-                f"cannot write in {str(directory)!r}: {exc.strerror}"
-            ) from None
-        temp = Path(handle.name)
+        handle, temp = _temporary_beside(target)
+        unverified: list[str] = []
         try:
             with handle:
-                stream = cast(IO[bytes], handle)
+                stream = handle
                 broken_at: list[int] = []
-                unverified: list[str] = []
                 reply = self.transport.request(
                     "GET",
                     path,
@@ -330,25 +339,21 @@ class Reads:
                         parallel=threads > 1, verify=verify, unverified=unverified,
                     ),
                 )  # fmt: skip
-                if isinstance(reply.result, list):
-                    reply.result = self._fetch_segments(
-                        stream, reply.result, threads, f"/{container}/{name}"
-                    )
+                attempt: Written | SegmentsToFetch = reply.result
+                if isinstance(attempt, SegmentsToFetch):
+                    attempt = self._fetch_segments(stream, attempt.segments, threads, shown)
+            etag = strip_etag(reply.headers.get("etag"))
             if reply.status == 304:
                 temp.unlink()
-                return DownloadResult(
-                    target, 0, strip_etag(reply.headers.get("etag")), reply.headers, skipped=True
-                )
-            size, verified = reply.result
+                return DownloadResult(target, 0, etag, reply.headers, skipped=True)
             os.replace(temp, target)
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
-        why = unverified[-1] if verified is None and unverified else None
+        why = unverified[-1] if attempt.verified is None and unverified else None
         return DownloadResult(
-            target, size, strip_etag(reply.headers.get("etag")), reply.headers,
-            verified=verified, unverified=why,
-        )  # fmt: skip
+            target, attempt.size, etag, reply.headers, verified=attempt.verified, unverified=why
+        )
 
     def _stream_to(
         self,
@@ -361,7 +366,7 @@ class Reads:
         parallel: bool = False,
         verify: Verify = "when_possible",
         unverified: list[str] | None = None,
-    ) -> tuple[int, str | None] | list[Segment]:
+    ) -> Written | SegmentsToFetch:
         """Write one attempt's body to ``handle`` (a retried GET starts the file again).
 
         Swift aborts a large object's response when a segment fails its own checks
@@ -372,11 +377,11 @@ class Reads:
         handle.seek(0)
         handle.truncate()
         if resp.status_code == 304:
-            return 0, None
+            return Written(0, None)
         verifier = self._verifier_unless_manifest(container, name, resp, None, verify, unverified)
         if parallel and verifier is not None and len(verifier.segments or ()) > 1:
             resp.close()  # fetch the segments themselves instead, concurrently
-            return list(verifier.segments or ())
+            return SegmentsToFetch(list(verifier.segments or ()))
         size = 0
         try:
             for chunk in resp.iter_content(READ_CHUNK):
@@ -397,13 +402,13 @@ class Reads:
             raise
         handle.flush()
         if verifier is None:
-            return size, None
+            return Written(size, None)
         verifier.finish()
-        return size, "segments" if verifier.checks_segments else "md5"
+        return Written(size, "segments" if verifier.checks_segments else "md5")
 
     def _fetch_segments(
         self, handle: IO[bytes], segments: list[Segment], threads: int, where: str
-    ) -> tuple[int, str]:
+    ) -> Written:
         """GET each segment into its place in ``handle``, checking its MD5 and size."""
         offsets = [0]
         for segment in segments:
@@ -450,6 +455,30 @@ class Reads:
                 )
             progress.advance(size)
 
-        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="swift-get") as pool:
-            all_or_first_failure(pool, [pool.submit(fetch, i) for i in range(len(segments))])
-        return offsets[-1], "segments"
+        map_ordered(fetch, range(len(segments)), threads, name="swift-get")
+        return Written(offsets[-1], "segments")
+
+
+def _temporary_beside(target: Path) -> tuple[IO[bytes], Path]:
+    """A new hidden file in ``target``'s directory (same filesystem: an atomic rename),
+    with the mode the downloaded file should have: that of the file it replaces, else
+    what ``open()`` would give a new file (``0o666`` less the umask, which the kernel
+    applies -- reading the umask would change it for every thread)."""
+    try:
+        replaced = stat.S_IMODE(target.stat().st_mode) if target.is_file() else None
+        for _ in range(100):
+            temp = target.parent / f".{target.name}.{secrets.token_hex(6)}.part"
+            try:
+                descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise FileExistsError(f"no free temporary name beside {target.name}")
+        if replaced is not None:
+            os.fchmod(descriptor, replaced)
+    except OSError as exc:
+        raise SwiftValidationError(
+            f"cannot write in {str(target.parent)!r}: {exc.strerror or exc}"
+        ) from None
+    return os.fdopen(descriptor, "w+b"), temp

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from airflow_provider_swift.client.base.errors import SwiftError, SwiftNotFoundError
+from airflow_provider_swift.client.base.parallel import map_ordered
 from airflow_provider_swift.client.rest.info import Info
 from airflow_provider_swift.client.rest.objects import Objects
 from airflow_provider_swift.client.wire.names import object_path
@@ -117,6 +117,5 @@ class Bulk:
             with lock:
                 result.merge(outcome)
 
-        with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-            list(pool.map(one, pairs))
+        map_ordered(one, pairs, max(1, threads), name="swift-delete")
         return result

@@ -18,10 +18,8 @@ import logging
 import time
 import uuid
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any, Unpack
-from urllib.parse import quote
 
 from airflow_provider_swift.client.base.errors import (
     SwiftChecksumError,
@@ -31,18 +29,19 @@ from airflow_provider_swift.client.base.errors import (
     SwiftValidationError,
 )
 from airflow_provider_swift.client.base.options import CopyOptions, copy_options
+from airflow_provider_swift.client.base.parallel import map_ordered
 from airflow_provider_swift.client.large.large_objects import LargeObjects
+from airflow_provider_swift.client.large.pieces import CopiedSegment
 from airflow_provider_swift.client.large.reads import Reads, large_object_kind
+from airflow_provider_swift.client.large.segmented import SegmentedWrite, Target, WritePolicy
 from airflow_provider_swift.client.large.segments import (
     Segment,
     composite_etag,
-    segment_name,
-    segment_prefix,
 )
 from airflow_provider_swift.client.rest.info import Info
 from airflow_provider_swift.client.rest.objects import POST_PRESERVED_HEADERS, Objects, strip_etag
-from airflow_provider_swift.client.transfers.uploads import Uploads
-from airflow_provider_swift.client.wire.core import AfterRetry, Reply
+from airflow_provider_swift.client.rest.server_copy import server_side_copy
+from airflow_provider_swift.client.wire.core import AfterRetry
 from airflow_provider_swift.client.wire.metadata import (
     metadata_from_headers,
     metadata_headers,
@@ -74,11 +73,6 @@ class CopyResult:
         return asdict(self)
 
 
-def _copy_from(container: str, name: str) -> str:
-    """``X-Copy-From`` value: ``/container/object``, URL-encoded."""
-    return quote(f"/{container}/{name}", safe="/")
-
-
 class Copies:
     """Server-side copies, moves and expiry."""
 
@@ -89,14 +83,14 @@ class Copies:
         objects: Objects,
         reads: Reads,
         large_objects: LargeObjects,
-        uploads: Uploads,
+        segmented: SegmentedWrite,
     ) -> None:
         self.transport = transport
         self.info = info
         self.objects = objects
         self.reads = reads
         self.large_objects = large_objects
-        self.uploads = uploads
+        self.segmented = segmented
 
     def _head(self, container: str, name: str, account: str | None) -> dict[str, str]:
         path, shown = object_path(container, name)
@@ -137,28 +131,10 @@ class Copies:
         shown_source = f"/{source_container}/{source_name}"
         shown_dest = f"/{dest_container}/{dest_name}"
         if kind is None:
-            path, shown = object_path(dest_container, dest_name)
-            send = {
-                **headers,
-                "X-Copy-From": _copy_from(source_container, source_name),
-                "X-Fresh-Metadata": "true",
-                "If-Match": etag,
-                "Content-Length": "0",
-            }
-            if source_account:
-                send["X-Copy-From-Account"] = source_account
-            reply = self.transport.request(
-                "PUT", path, display=shown, headers=send, expect=(201,), account=dest_account,
-                after_retry=AfterRetry.CONDITIONAL,
+            server_side_copy(
+                self.transport, source_container, source_name, dest_container, dest_name,
+                etag, headers, source_account=source_account, dest_account=dest_account,
             )  # fmt: skip
-            copied = self._copied_etag(reply, dest_container, dest_name, etag, dest_account)
-            if copied != etag:
-                raise SwiftChecksumError(
-                    f"the copy has ETag {copied}, the source {etag}",
-                    method="PUT",
-                    path=shown,
-                    transaction_id=reply.transaction_id,
-                )
             size = int(source.get("content-length", 0))
             return CopyResult(shown_source, shown_dest, etag, size)
         if source_account or dest_account:
@@ -168,32 +144,6 @@ class Copies:
         return self._copy_large(
             source_container, source_name, dest_container, dest_name, source, kind, headers,
             opts["threads"],
-        )  # fmt: skip
-
-    def _copied_etag(
-        self,
-        reply: Reply,
-        container: str,
-        name: str,
-        source_etag: str,
-        account: str | None = None,
-    ) -> str:
-        """The copy's ETag. A retried ``If-Match`` copy answered 412 -- the source
-        changed since the lost attempt -- succeeded if that attempt stored the copy."""
-        if reply.status != 412:
-            return strip_etag(reply.headers.get("etag")) or ""
-        path, shown = object_path(container, name)
-        try:
-            stored = self.transport.request(
-                "HEAD", path, display=shown, headers={"X-Newest": "true"}, account=account
-            ).headers
-        except SwiftNotFoundError:
-            stored = {}
-        if strip_etag(stored.get("etag")) == strip_etag(source_etag):
-            return strip_etag(source_etag) or ""
-        raise SwiftPreconditionFailedError(
-            "the source changed while it was being copied", status=412, method="PUT",
-            path=shown, transaction_id=reply.transaction_id,
         )  # fmt: skip
 
     def _copied_headers(
@@ -237,71 +187,21 @@ class Copies:
                 method="COPY",
                 path=f"/{source_container}/{source_name}",
             )
-        segment_container = f"{dest_container}_segments"
-        self.large_objects.ensure_segment_container(dest_container, segment_container)
-        prefix = segment_prefix(dest_name, kind, f"copy-{uuid.uuid4().hex}")
         current = self.objects.head_or_none(dest_container, dest_name)
-        old = self.large_objects.replaced_segments(dest_container, dest_name, current)
-        expiry = {"X-Delete-At": headers["X-Delete-At"]} if "X-Delete-At" in headers else {}
-        copies: list[Segment | None] = [None] * len(segments)
-
-        def copy_segment(index: int) -> None:
-            segment = segments[index]
-            name = segment_name(prefix, index)
-            path, shown = object_path(segment_container, name)
-            reply = self.transport.request(
-                "PUT",
-                path,
-                display=shown,
-                headers={
-                    "X-Copy-From": _copy_from(segment.container, segment.name),
-                    "If-Match": segment.etag,
-                    "X-Fresh-Metadata": "true",
-                    "Content-Length": "0",
-                    **expiry,
-                },
-                expect=(201,),
-                after_retry=AfterRetry.CONDITIONAL,
-            )
-            copied = self._copied_etag(reply, segment_container, name, segment.etag)
-            copies[index] = Segment(segment_container, name, copied, segment.size)
-
-        try:
-            with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-                list(pool.map(copy_segment, range(len(segments))))
-            done = [s for s in copies if s is not None]
-            for original, copy in zip(segments, done, strict=True):
-                if copy.etag != original.etag.strip('"'):
-                    raise SwiftChecksumError(
-                        f"segment copy {copy.path} has ETag {copy.etag}, source {original.etag}",
-                        method="PUT",
-                        path=copy.path,
-                    )
-            send = {k: v for k, v in headers.items()}
-            if kind == "slo":
-                new_etag = self.uploads.put_slo_manifest(dest_container, dest_name, done, send)
-            else:
-                new_etag = self.uploads.put_dlo_manifest(
-                    dest_container, dest_name, segment_container, prefix, send
-                )
-        except BaseException as exc:
-            made = [(s.container, s.name) for s in copies if s is not None]
-            self.large_objects.discard_segments(
-                dest_container, dest_name, made, f"copy failed ({exc})"
-            )
-            raise
-        self.large_objects.retire(dest_container, dest_name, old, done)
-        log.info(
-            "Copied /%s/%s to /%s/%s: %s of %d segments, server-side",
-            source_container, source_name, dest_container, dest_name, kind.upper(), len(done),
+        target = Target(
+            dest_container, dest_name, kind, f"{dest_container}_segments",
+            f"copy-{uuid.uuid4().hex}", headers, current, expected_etag=etag,
+            delete_at=int(headers["X-Delete-At"]) if "X-Delete-At" in headers else None,
         )  # fmt: skip
+        sources = [CopiedSegment(index, segment) for index, segment in enumerate(segments)]
+        done = self.segmented.write(target, sources, WritePolicy(threads, False, False, "copy"))
         return CopyResult(
             f"/{source_container}/{source_name}",
             f"/{dest_container}/{dest_name}",
-            new_etag,
-            sum(s.size for s in done),
+            done.etag,
+            done.bytes,
             kind,
-            len(done),
+            len(done.segments),
         )
 
     def move_object(
@@ -377,7 +277,6 @@ class Copies:
             self.objects.update_object_metadata(segment.container, segment.name, **change)
 
         # segments first: an object never expires before (or without) its segments
-        with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-            list(pool.map(one, segments))
+        map_ordered(one, segments, max(1, threads), name="swift-expiry")
         self.objects.update_object_metadata(container, name, **change)
         return self.objects.head_object(container, name)

@@ -21,14 +21,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import threading
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
-from typing import Any, Literal, TypeVar, Unpack
+from typing import Any, Literal, Unpack
 
 from airflow_provider_swift.client.base.errors import (
     SwiftError,
@@ -43,6 +39,7 @@ from airflow_provider_swift.client.base.options import (
     sync_options,
     sync_up_options,
 )
+from airflow_provider_swift.client.base.parallel import map_streamed, run_each
 from airflow_provider_swift.client.large.large_objects import LargeObjects
 from airflow_provider_swift.client.large.reads import Reads
 from airflow_provider_swift.client.large.segments import (
@@ -74,8 +71,6 @@ from airflow_provider_swift.client.transfers.uploads import Uploads
 
 log = logging.getLogger(__name__)
 
-_T = TypeVar("_T")
-_R = TypeVar("_R")
 Direction = Literal["up", "down"]
 #: One object's outcome: action done, name, bytes, reason, ETag (when known).
 Record = tuple[str, str, int, str, str | None]
@@ -342,39 +337,29 @@ class Sync:
         """Run ``work`` on every PUT/GET/CHECK step, ``threads`` at once; skips are
         recorded as they are. Failures do not stop the others: they are raised
         together at the end (a retry then redoes only them)."""
-        lock = threading.Lock()
-        failures: list[tuple[str, str]] = []
-        slots = threading.BoundedSemaphore(threads * 2)
-
-        def run(step: Step) -> None:
-            try:
-                record = work(step)
-            except (SwiftError, OSError) as exc:
-                with lock:
-                    failures.append((step.name, str(exc)))
-                return
-            finally:
-                slots.release()
-            with lock:
-                result.add(*record)
-
-        with ThreadPoolExecutor(threads, thread_name_prefix="swift-sync") as pool:
-            for step in steps:
-                if step.action == SKIP:
-                    etag = step.stored.etag if step.stored is not None else None
-                    result.add(SKIP, step.name, step.size, step.reason, etag)
-                    continue
-                if step.action == DELETE:
-                    continue
-                slots.acquire()
-                pool.submit(run, step)
-        if failures:
-            listed = "; ".join(f"{name}: {error}" for name, error in failures[:5])
-            more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
+        for step in steps:
+            if step.action == SKIP:
+                etag = step.stored.etag if step.stored is not None else None
+                result.add(SKIP, step.name, step.size, step.reason, etag)
+        active = (step for step in steps if step.action not in (SKIP, DELETE))
+        done, failed = run_each(work, active, threads, name="swift-sync")
+        for _, record in done:
+            result.add(*record)
+        if failed:
+            listed = "; ".join(f"{step.name}: {_said(error)}" for step, error in failed[:5])
+            more = f" (and {len(failed) - 5} more)" if len(failed) > 5 else ""
             raise SwiftError(
                 f"sync {result.direction} of /{result.container}/{result.prefix}: "
-                f"{len(failures)} of {len(steps)} objects failed: {listed}{more}"
-            )
+                f"{len(failed)} of {len(steps)} objects failed: {listed}{more}"
+            ) from failed[0][1]
+
+
+def _said(error: BaseException) -> str:
+    """An error as a failure list shows it: Swift's and the OS's errors speak for
+    themselves; anything else (a bug) is named by its type."""
+    if isinstance(error, SwiftError | OSError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
 
 
 def plan_steps(
@@ -405,24 +390,8 @@ def plan_steps(
             digest = file_digest(file.path, chosen if kind == "composite" else None)
         return decide(file, obj, compare=compare, digest=digest, delete=delete)
 
-    with ThreadPoolExecutor(threads, thread_name_prefix="swift-plan") as pool:
-        decided = _map_in_batches(pool, one, pair_up(files, listing), 2 * threads)
-        return [step for step in decided if step is not None]
-
-
-def _map_in_batches(
-    pool: ThreadPoolExecutor, work: Callable[[_T], _R], items: Iterable[_T], window: int
-) -> Iterator[_R]:
-    """``pool.map`` in order, but with at most ``window`` batches of 256 items in
-    flight: ``Executor.map`` would submit every item at once (a future each)."""
-    pending: deque[Future[list[_R]]] = deque()
-    source = iter(items)
-    while batch := list(islice(source, 256)):
-        pending.append(pool.submit(lambda chunk: [work(item) for item in chunk], batch))
-        if len(pending) >= window:
-            yield from pending.popleft().result()
-    while pending:
-        yield from pending.popleft().result()
+    decided = map_streamed(one, pair_up(files, listing), threads, name="swift-plan")
+    return [step for step in decided if step is not None]
 
 
 def _directory(directory: str | os.PathLike[str]) -> Path:

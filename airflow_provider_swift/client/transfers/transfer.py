@@ -38,15 +38,12 @@ go with the object; its expiry does not.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Literal, TypedDict, Unpack, cast, get_args
 from urllib.parse import unquote, urlsplit
 
 from airflow_provider_swift.client.base.errors import (
-    SwiftChecksumError,
-    SwiftError,
     SwiftForbiddenError,
     SwiftNotFoundError,
     SwiftValidationError,
@@ -56,15 +53,14 @@ from airflow_provider_swift.client.base.options import (
     LargeObjectKind,
     check_choice,
 )
-from airflow_provider_swift.client.base.parallel import all_or_first_failure
+from airflow_provider_swift.client.base.parallel import run_each
+from airflow_provider_swift.client.large.pieces import RelayedSegment
 from airflow_provider_swift.client.large.reads import large_object_kind
 from airflow_provider_swift.client.large.relay import Relay
+from airflow_provider_swift.client.large.segmented import Target, WritePolicy
 from airflow_provider_swift.client.large.segments import (
     Segment,
     choose_segment_size,
-    composite_etag,
-    segment_name,
-    segment_prefix,
 )
 from airflow_provider_swift.client.rest.info import Limits
 from airflow_provider_swift.client.rest.objects import strip_etag
@@ -362,59 +358,18 @@ class Transfer:
         """A large object, segment for segment, then its manifest (see the module)."""
         etag = strip_etag(source.get("etag")) or ""
         kind = opts["large_object"]
-        segment_container = f"{dest_container}_segments"
-        self.dest.large_objects.ensure_segment_container(dest_container, segment_container)
-        prefix = segment_prefix(dest_name, kind, f"transfer-{etag}")
-        stored = {e["name"]: e for e in self.dest.iter_objects(segment_container, prefix=prefix)}
-        current = self.dest.head_or_none(dest_container, dest_name)
-        old = self.dest.large_objects.replaced_segments(dest_container, dest_name, current)
-        keep = {(s.container, s.name) for s in old}
-        sent: list[tuple[str, str]] = []
-
-        def one(index: int) -> Segment:
-            segment = segments[index]
-            name = segment_name(prefix, index)
-            entry = stored.get(name)
-            md5 = segment.etag.strip('"')
-            if entry is not None and (int(entry["bytes"]), entry["hash"]) == (segment.size, md5):
-                return Segment(segment_container, name, md5, segment.size)
-            with Relay(self.source.transport, segment.container, segment.name, etag=md5,
-                       size=segment.size) as relay:  # fmt: skip
-                put = self.dest.put_object(
-                    segment_container, name, _as_file(relay), content_length=segment.size, etag=md5
-                )
-            sent.append((segment_container, name))
-            return Segment(segment_container, name, put.etag, segment.size)
-
-        try:
-            copies = _in_order(one, len(segments), opts["threads"])
-            made = composite_etag(s.etag for s in copies)
-            if made != etag:
-                raise SwiftChecksumError(
-                    f"the segments written make ETag {made}, the source's is {etag}",
-                    method="PUT", path=f"/{dest_container}/{dest_name}",
-                )  # fmt: skip
-            headers: dict[str, str | bytes] = dict(transfer_headers(source))
-            if kind == "slo":
-                new_etag = self.dest.uploads.put_slo_manifest(dest_container, dest_name, copies,
-                                                              headers)  # fmt: skip
-            else:
-                new_etag = self.dest.uploads.put_dlo_manifest(
-                    dest_container, dest_name, segment_container, prefix, headers
-                )
-        except BaseException as exc:
-            doomed = [pair for pair in sent if pair not in keep]
-            if doomed and not opts["leave_segments"]:
-                self.dest.large_objects.discard_segments(dest_container, dest_name, doomed,
-                                                 f"transfer failed ({exc})")  # fmt: skip
-            raise
-        self.dest.large_objects.retire(dest_container, dest_name, old, copies)
-        log.info("Streamed %s to /%s/%s as %s: %d segments (%d sent, %d already stored)",
-                 shown_source, dest_container, dest_name, kind.upper(), len(copies),
-                 len(sent), len(copies) - len(sent))  # fmt: skip
+        target = Target(
+            dest_container, dest_name, kind, f"{dest_container}_segments", f"transfer-{etag}",
+            transfer_headers(source), self.dest.head_or_none(dest_container, dest_name),
+            expected_etag=etag,
+        )  # fmt: skip
+        transport = self.source.transport
+        sources = [RelayedSegment(i, segment, transport) for i, segment in enumerate(segments)]
+        policy = WritePolicy(opts["threads"], True, opts["leave_segments"], "transfer")
+        done = self.dest.segmented.write(target, sources, policy)
         return TransferResult(
-            shown_source, f"/{dest_container}/{dest_name}", new_etag,
-            sum(s.size for s in copies), "streamed", kind, len(copies), len(sent),
+            shown_source, f"/{dest_container}/{dest_name}", done.etag, done.bytes, "streamed",
+            kind, len(done.segments), done.sent,
         )  # fmt: skip
 
     # -- a prefix -------------------------------------------------------------------
@@ -464,12 +419,12 @@ class Transfer:
             return self._copy(source_container, entry["name"], source, dest_container, target,
                               opts)  # fmt: skip
 
-        copied, errors = _each(one, todo, opts["threads"])
-        result.objects += copied
-        if errors:
-            log.error("%d of %d objects failed to transfer: %s", len(errors), len(todo),
-                      "; ".join(str(e) for e in errors[:5]))  # fmt: skip
-            raise errors[0]
+        copied, failed = run_each(one, todo, opts["threads"], name="swift-transfer")
+        result.objects += [done for _, done in copied]
+        if failed:
+            shown = "; ".join(f"{entry['name']}: {error}" for (entry, _), error in failed[:5])
+            log.error("%d of %d objects failed to transfer: %s", len(failed), len(todo), shown)
+            raise failed[0][1]
         return result
 
     def _dest_listing(self, container: str, prefix: str) -> dict[str, dict[str, Any]]:
@@ -487,34 +442,6 @@ def _as_file(relay: Relay) -> IO[bytes]:
     """A relay where the client takes a binary file: it has everything a PUT body
     needs of one (``read``, ``tell``, ``seek`` to the start, ``seekable``)."""
     return cast(IO[bytes], relay)
-
-
-def _in_order(work: Callable[[int], Segment], count: int, threads: int) -> list[Segment]:
-    """``work(index)`` for every index, ``threads`` at once; results in index order.
-    The first failure cancels what has not started and is raised."""
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="swift-transfer") as pool:
-        return all_or_first_failure(pool, [pool.submit(work, i) for i in range(count)])
-
-
-def _each(
-    work: Callable[[tuple[dict[str, Any], str]], TransferResult],
-    items: Iterable[tuple[dict[str, Any], str]],
-    threads: int,
-) -> tuple[list[TransferResult], list[BaseException]]:
-    """``work(item)`` for every item, ``threads`` at once: the results and the
-    errors (every item is attempted)."""
-    results: list[TransferResult] = []
-    errors: list[BaseException] = []
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="swift-transfer") as pool:
-        for future in [pool.submit(work, item) for item in items]:
-            error = future.exception()
-            if error is None:
-                results.append(future.result())
-            elif isinstance(error, SwiftError):
-                errors.append(error)
-            else:
-                raise error
-    return results, errors
 
 
 __all__ = [

@@ -1,65 +1,50 @@
-"""Uploads: one PUT, or segments in parallel and the manifest last.
+"""Uploads: one PUT, or a large object written by the segmented write.
 
-An upload cuts the data into segments (see :mod:`segments` for the sizes), sends
-them concurrently from a bounded thread pool -- each segment streamed from its own
-window of the file, its MD5 computed on the way and compared with what Swift
-stored -- and writes the manifest only when every segment is in place:
-
-* on failure, the segments this upload sent are deleted (unless ``leave_segments``)
-  and no manifest is written, so nothing half-uploaded ever looks complete;
-* on success, the old object's segments that the new manifest does not reference
-  are deleted, except in versioned containers (see ``LargeObjects.retire``);
-* a retried upload of the same unchanged file finds its segments under the same
-  names and re-sends only those missing or different (checked by MD5).
+A file or stream bigger than the segment size (see :mod:`..large.segments` for the
+sizes) is cut into sources -- windows of the file, or spooled chunks of the stream --
+that :class:`~..large.segmented.SegmentedWrite` sends in parallel, each checked by MD5,
+the manifest last (see there for what happens on failure and to replaced segments).
+A file's segment names depend on its mtime, size and the segment size, so a retried
+upload of the same unchanged file re-sends only the segments missing or different.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import os
-import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import IO, Any, Unpack
 
 from airflow_provider_swift.client.base.errors import (
-    SwiftChecksumError,
-    SwiftPreconditionFailedError,
     SwiftValidationError,
-    error_for_status,
 )
 from airflow_provider_swift.client.base.options import UploadOptions, upload_options
-from airflow_provider_swift.client.base.parallel import all_or_first_failure
 from airflow_provider_swift.client.base.progress import Progress
 from airflow_provider_swift.client.large.large_objects import LargeObjects
 from airflow_provider_swift.client.large.pieces import (
-    HashingReader,
     Piece,
     Spooler,
     file_window,
     spool_window,
 )
 from airflow_provider_swift.client.large.reads import Reads, large_object_kind
+from airflow_provider_swift.client.large.segmented import SegmentedWrite, Target, WritePolicy
 from airflow_provider_swift.client.large.segments import (
-    Segment,
     choose_segment_size,
-    composite_etag,
-    dlo_manifest_header,
-    segment_name,
-    segment_prefix,
     segment_sizes,
-    slo_manifest,
 )
 from airflow_provider_swift.client.rest.containers import Containers
+from airflow_provider_swift.client.rest.create_only import (
+    already_exists,
+    confirm_sole_writer,
+    refuse_existing,
+)
 from airflow_provider_swift.client.rest.info import Info
-from airflow_provider_swift.client.rest.objects import Objects, md5_of_stream, strip_etag
+from airflow_provider_swift.client.rest.objects import Objects, strip_etag
 from airflow_provider_swift.client.rest.server import ServerFacts
-from airflow_provider_swift.client.wire.core import AfterRetry
 from airflow_provider_swift.client.wire.metadata import metadata_headers, validate_metadata
 from airflow_provider_swift.client.wire.names import object_path
 from airflow_provider_swift.client.wire.transport import Transport
@@ -103,6 +88,7 @@ class Uploads:
         objects: Objects,
         reads: Reads,
         large_objects: LargeObjects,
+        segmented: SegmentedWrite,
     ) -> None:
         self.transport = transport
         self.info = info
@@ -111,6 +97,7 @@ class Uploads:
         self.objects = objects
         self.reads = reads
         self.large_objects = large_objects
+        self.segmented = segmented
 
     def upload_file(
         self,
@@ -174,7 +161,8 @@ class Uploads:
         )  # fmt: skip
         object_path(container, name)
         current = self.objects.head_or_none(container, name) if isinstance(known, _Head) else known
-        _refuse_existing(container, name, current, opts["if_exists"])
+        if opts["if_exists"] == "fail":
+            refuse_existing(container, name, current)
         sizes = segment_sizes(size, chosen) if chosen else [size]
         if (
             current is not None
@@ -232,7 +220,8 @@ class Uploads:
         assert chosen is not None
         object_path(container, name)
         current = self.objects.head_or_none(container, name)
-        _refuse_existing(container, name, current, opts["if_exists"])
+        if opts["if_exists"] == "fail":
+            refuse_existing(container, name, current)
         spooler = Spooler(stream, chosen)
         first, first_size = spooler.next_segment()
         if spooler.exhausted():
@@ -282,7 +271,7 @@ class Uploads:
         old = self.large_objects.replaced_segments(container, name, current)
         started = time.monotonic()
         create_only = opts["if_exists"] == "fail"
-        with _already_exists(container, name):
+        with already_exists(container, name):
             put = self.objects.put_object(
                 container,
                 name,
@@ -294,7 +283,7 @@ class Uploads:
                 if_none_match="*" if create_only else None,
             )
         if create_only:
-            self._confirm_sole_writer(container, name, put.etag, started)
+            confirm_sole_writer(self.objects, container, name, put.etag, started)
         self.large_objects.retire(container, name, old, [])
         return UploadResult(container, name, put.etag, size)
 
@@ -317,260 +306,16 @@ class Uploads:
             send.update(metadata_headers(validate_metadata(opts["metadata"], limits), "object"))
         if opts["content_type"]:
             send["Content-Type"] = opts["content_type"]
-        if opts["if_exists"] == "fail":
-            send["If-None-Match"] = "*"
-        segment_container = opts["segment_container"] or f"{container}_segments"
-        self.large_objects.ensure_segment_container(container, segment_container)
-        prefix = segment_prefix(name, kind, upload_id)
-        existing = (
-            {e["name"]: e for e in self.containers.iter_objects(segment_container, prefix=prefix)}
-            if resume
-            else {}
-        )
-        old = self.large_objects.replaced_segments(container, name, current)
-        keep = {(s.container, s.name) for s in old}
-        sent: list[tuple[str, str]] = []
-        try:
-            progress = Progress("Uploading", f"/{container}/{name}", size)
-            segments = self._put_segments(
-                pieces, segment_container, prefix, existing, opts["threads"], sent,
-                opts["delete_at"], progress,
-            )  # fmt: skip
-            started = time.monotonic()
-            with _already_exists(container, name):
-                if kind == "slo":
-                    etag = self.put_slo_manifest(container, name, segments, send)
-                else:
-                    etag = self.put_dlo_manifest(container, name, segment_container, prefix, send)
-            if opts["if_exists"] == "fail":
-                self._confirm_sole_writer(container, name, etag, started)
-        except BaseException as exc:
-            doomed = [pair for pair in sent if pair not in keep]
-            if doomed and not opts["leave_segments"]:
-                self.large_objects.discard_segments(
-                    container, name, doomed, f"upload failed ({exc})"
-                )
-            raise
-        self.large_objects.retire(container, name, old, segments)
-        total = sum(s.size for s in segments)
-        log.info(
-            "Uploaded /%s/%s as %s: %d bytes in %d segments (%d sent, %d already stored)",
-            container, name, kind.upper(), total, len(segments), len(sent),
-            len(segments) - len(sent),
+        target = Target(
+            container, name, kind, opts["segment_container"] or f"{container}_segments",
+            upload_id, send, current, create_only=opts["if_exists"] == "fail",
+            delete_at=opts["delete_at"],
         )  # fmt: skip
-        return UploadResult(container, name, etag, total, kind, len(segments), len(sent))
-
-    def _confirm_sole_writer(self, container: str, name: str, etag: str, started: float) -> None:
-        """Make ``if_exists="fail"`` hold for overlapping uploads too.
-
-        Swift checks ``If-None-Match: *`` when a PUT *begins*: two uploads that overlap
-        in time both pass it, and the one Swift stamped later is what stays. So once
-        our PUT succeeded, wait about as long again as it took (any rival that had
-        begun by then finishes within that), then read the newest copy: if it is not
-        ours, we lost the race -- raise, like a 412 would have. A rival slower than
-        twice our own PUT can still finish after this check: Swift has no atomic
-        create-if-absent, and this narrows the window, it cannot close it.
-        """
-        elapsed = time.monotonic() - started
-        time.sleep(min(max(2 * elapsed, 0.1), 5.0))
-        stored = self.objects.newest_headers(container, name) or {}
-        if strip_etag(stored.get("etag")) != strip_etag(etag):
-            raise SwiftPreconditionFailedError(
-                "object already exists and if_exists='fail': a concurrent upload of the "
-                "same name was stored instead of this one",
-                status=412,
-                method="PUT",
-                path=f"/{container}/{name}",
-            )
-
-    def _put_segments(
-        self,
-        pieces: Iterable[Piece],
-        segment_container: str,
-        prefix: str,
-        existing: Mapping[str, Mapping[str, Any]],
-        threads: int,
-        sent: list[tuple[str, str]],
-        delete_at: int | None,
-        progress: Progress,
-    ) -> list[Segment]:
-        """Send every piece (skipping intact ones), ``threads`` at a time, in order."""
-        lock = threading.Lock()
-        slots = threading.BoundedSemaphore(threads + 1)
-        extra = {"X-Delete-At": str(delete_at)} if delete_at else {}
-
-        def put(piece: Piece) -> Segment:
-            try:
-                name = segment_name(prefix, piece.index)
-                path, shown = object_path(segment_container, name)
-                with piece.open() as window:
-                    stored = existing.get(name)
-                    if stored is not None and int(stored["bytes"]) == piece.size:
-                        md5 = md5_of_stream(window, piece.size)
-                        if md5 == stored["hash"]:
-                            progress.advance(piece.size)
-                            return Segment(segment_container, name, md5, piece.size)
-                    body = HashingReader(window)
-                    reply = self.transport.request(
-                        "PUT", path, display=shown, body=body, content_length=piece.size,
-                        headers=extra, expect=(201,),
-                    )  # fmt: skip
-                    with lock:
-                        sent.append((segment_container, name))
-                    etag = strip_etag(reply.headers.get("etag")) or ""
-                    if etag != body.hexdigest():
-                        raise SwiftChecksumError(
-                            f"segment {piece.index} was stored with MD5 {etag}, "
-                            f"{body.hexdigest()} was sent",
-                            method="PUT",
-                            path=shown,
-                            transaction_id=reply.transaction_id,
-                        )
-                    progress.advance(piece.size)
-                    return Segment(segment_container, name, etag, piece.size)
-            finally:
-                piece.release()
-                slots.release()
-
-        futures: list[Future[Segment]] = []
-        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="swift-segment") as pool:
-            for piece in pieces:
-                slots.acquire()
-                if any(f.done() and f.exception() for f in futures):
-                    piece.release()
-                    slots.release()
-                    break
-                futures.append(pool.submit(put, piece))
-            return all_or_first_failure(pool, futures)
-
-    def put_slo_manifest(
-        self, container: str, name: str, segments: list[Segment], headers: dict[str, str | bytes]
-    ) -> str:
-        limits = self.info.large_object_limits()
-        if len(segments) > limits.max_manifest_segments:
-            raise SwiftValidationError(
-                f"{len(segments)} segments exceed the cluster's limit of "
-                f"{limits.max_manifest_segments} per manifest: use a larger segment_size"
-            )
-        path, shown = object_path(container, name)
-        etag = composite_etag(s.etag for s in segments)
-        body = json.dumps(slo_manifest(segments)).encode("utf-8")
-        conditional = "If-None-Match" in headers
-        # Swift checks an ETag header against the segments; RGW refuses any (F1), and
-        # there the ETag it answers is compared instead
-        probe_in = segments[0].container if segments else container
-        etag_header = self.server.learned(probe_in).manifest_etag_header_ok
-        send = {**headers, "Accept": "application/json"}
-        if etag_header:
-            send["ETag"] = etag
-        reply = self.transport.request(
-            "PUT",
-            path,
-            display=shown,
-            query={"multipart-manifest": "put", "heartbeat": "on"},
-            headers=send,
-            body=body,
-            expect=(201, 202),
-            after_retry=AfterRetry.CONDITIONAL if conditional else AfterRetry.REPEATABLE,
-        )
-        code = reply.status
-        answered = strip_etag(reply.headers.get("etag"))
-        if reply.status == 202:  # heartbeat: the real outcome is in the body
-            outcome = json.loads(reply.body.strip() or b"{}")
-            status_line = str(outcome.get("Response Status", ""))
-            code = int(status_line.split(" ", 1)[0] or 0)
-            answered = strip_etag(outcome.get("Etag")) or answered
-        if not etag_header and 200 <= code < 300 and answered and answered != etag:
-            raise SwiftChecksumError(
-                f"the manifest was stored with ETag {answered}, its segments make {etag}",
-                method="PUT",
-                path=shown,
-                transaction_id=reply.transaction_id,
-            )
-        if code == 412 and reply.retried and conditional:
-            self._claim_lost_manifest(container, name, etag, segments, reply.transaction_id)
-        elif reply.status == 202 and not 200 <= code < 300:
-            raise error_for_status(
-                code or 500,
-                method="PUT",
-                path=shown,
-                reason=f"manifest refused ({status_line})",
-                body=json.dumps(outcome.get("Errors") or outcome.get("Response Body", "")),
-                transaction_id=reply.transaction_id,
-            )
-        return etag
-
-    def _claim_lost_manifest(
-        self,
-        container: str,
-        name: str,
-        etag: str,
-        segments: list[Segment],
-        transaction_id: str | None,
-    ) -> None:
-        """A create-only manifest PUT was retried and met an existing object: return if
-        the stored SLO is the one the lost attempt wrote (same ETag, same segments),
-        else raise "already exists" -- whose failure path keeps every segment a stored
-        manifest references."""
-        stored = self.objects.newest_headers(container, name)
-        ours = (
-            stored is not None
-            and large_object_kind(stored) == "slo"
-            and strip_etag(stored.get("etag")) == etag
-            and [(s.container, s.name) for s in self.reads.slo_segments(container, name)]
-            == [(s.container, s.name) for s in segments]
-        )
-        if not ours:
-            raise SwiftPreconditionFailedError(
-                "object already exists (another writer's object is stored)",
-                status=412,
-                method="PUT",
-                path=f"/{container}/{name}",
-                transaction_id=transaction_id,
-            )
-        log.info(
-            "The reply to the manifest PUT of /%s/%s was lost and the retry found it "
-            "stored: it is this upload's (same ETag and segments)", container, name,
-        )  # fmt: skip
-
-    def put_dlo_manifest(
-        self,
-        container: str,
-        name: str,
-        segment_container: str,
-        prefix: str,
-        headers: dict[str, str | bytes],
-    ) -> str:
-        send = {**headers, "X-Object-Manifest": dlo_manifest_header(segment_container, prefix)}
-        self.objects.put_object(container, name, b"", headers=send)
-        return strip_etag(self.objects.head_object(container, name).get("etag")) or ""
-
-
-@contextlib.contextmanager
-def _already_exists(container: str, name: str) -> Iterator[None]:
-    """Say what a 412 from ``If-None-Match: *`` means."""
-    try:
-        yield
-    except SwiftPreconditionFailedError as exc:
-        raise SwiftPreconditionFailedError(
-            f"object already exists and if_exists='fail' ({exc.message})",
-            status=exc.status,
-            method=exc.method,
-            path=exc.path or f"/{container}/{name}",
-            transaction_id=exc.transaction_id,
-        ) from None
-
-
-def _refuse_existing(
-    container: str, name: str, current: Mapping[str, str] | None, if_exists: str
-) -> None:
-    """With ``if_exists="fail"``, refuse before sending anything (Swift checks again)."""
-    if current is not None and if_exists == "fail":
-        raise SwiftPreconditionFailedError(
-            "object already exists and if_exists='fail'",
-            status=412,
-            method="PUT",
-            path=f"/{container}/{name}",
+        policy = WritePolicy(opts["threads"], resume, opts["leave_segments"], "upload")
+        progress = Progress("Uploading", f"/{container}/{name}", size)
+        done = self.segmented.write(target, pieces, policy, progress)
+        return UploadResult(
+            container, name, done.etag, done.bytes, kind, len(done.segments), done.sent
         )
 
 
