@@ -82,6 +82,12 @@ class SwiftChecksumError(SwiftError):
     """Bytes received or stored do not match their expected MD5 (ETag)."""
 
 
+class SwiftSourceChangedError(SwiftError):
+    """A local file changed while it was uploaded (its size, modification time or
+    inode differ from when the upload began, or it ended early): nothing mixing two
+    versions was stored. Retryable: a new attempt reads the file again."""
+
+
 class SwiftSegmentsUnknownError(SwiftError):
     """The segment list of a static large object cannot be learned: the server's
     ``GET ?multipart-manifest=get`` gives nothing usable (Ceph RGW 16.2 answers an empty

@@ -19,7 +19,11 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import IO, Any, cast
 
-from airflow_provider_swift.client.base.errors import SwiftChecksumError, SwiftValidationError
+from airflow_provider_swift.client.base.errors import (
+    SwiftChecksumError,
+    SwiftSourceChangedError,
+    SwiftValidationError,
+)
 from airflow_provider_swift.client.large.relay import Relay
 from airflow_provider_swift.client.large.segments import Segment
 from airflow_provider_swift.client.rest.objects import (
@@ -161,14 +165,74 @@ class HashingReader:
         return self._digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class FileVersion:
+    """What tells one version of a local file from the next: if any of these changed
+    while the file was read, the bytes read may mix two versions."""
+
+    device: int
+    inode: int
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, status: os.stat_result) -> FileVersion:
+        return cls(status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+
+    def check(self, status: os.stat_result, path: str, when: str) -> None:
+        """Raise :class:`SwiftSourceChangedError` if ``status`` is another version."""
+        now = FileVersion.of(status)
+        if now == self:
+            return
+        changed = [
+            f"{what} {old} -> {new}"
+            for what, old, new in (
+                ("inode", (self.device, self.inode), (now.device, now.inode)),
+                ("size", self.size, now.size),
+                ("mtime_ns", self.mtime_ns, now.mtime_ns),
+            )
+            if old != new
+        ]
+        raise SwiftSourceChangedError(
+            f"local file {path!r} changed while it was uploaded ({', '.join(changed)}, "
+            f"{when}); nothing mixing two versions was stored -- retry when it is complete"
+        )
+
+
+class SourceWindow(BoundedReader):
+    """A window of a local file that refuses to come up short: a file truncated while
+    it is sent is an error at once, not a body shorter than its ``Content-Length``
+    (which a server waits on until the read timeout)."""
+
+    def __init__(self, stream: IO[bytes], length: int, path: str) -> None:
+        super().__init__(stream, length)
+        self._path = path
+
+    def read(self, size: int = -1) -> bytes:
+        left = len(self) - self.tell()
+        wanted = left if size is None or size < 0 else min(size, left)
+        chunk = super().read(size)
+        if len(chunk) < wanted:
+            raise SwiftSourceChangedError(
+                f"local file {self._path!r} ended {wanted - len(chunk)} bytes early while "
+                "it was uploaded (truncated?); nothing was stored from it"
+            )
+        return chunk
+
+
 def file_window(
-    path: str, offset: int, size: int
+    path: str, offset: int, size: int, version: FileVersion
 ) -> Callable[[], AbstractContextManager[BoundedReader]]:
+    """Open ``size`` bytes of ``path`` at ``offset``, checking that the file is still
+    ``version`` when opened and once the window has been used."""
+
     @contextmanager
     def opened() -> Iterator[BoundedReader]:
         with open(path, "rb") as handle:
+            version.check(os.fstat(handle.fileno()), path, "before a part was read")
             handle.seek(offset)
-            yield BoundedReader(handle, size)
+            yield SourceWindow(handle, size, path)
+            version.check(os.fstat(handle.fileno()), path, "after a part was sent")
 
     return opened
 

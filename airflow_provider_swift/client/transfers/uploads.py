@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
-from typing import IO, Any, Unpack
+from typing import IO, Any, Unpack, cast
 
 from airflow_provider_swift.client.base.errors import (
     SwiftValidationError,
@@ -25,6 +25,7 @@ from airflow_provider_swift.client.base.options import UploadOptions, upload_opt
 from airflow_provider_swift.client.base.progress import Progress
 from airflow_provider_swift.client.large.large_objects import LargeObjects
 from airflow_provider_swift.client.large.pieces import (
+    FileVersion,
     Piece,
     Spooler,
     file_window,
@@ -180,13 +181,18 @@ class Uploads:
                 len(sizes) if kind else 0,
                 skipped=True,
             )
+        version = FileVersion.of(stat)
         if chosen is None:
-            return self._upload_whole_file(container, name, source, size, current, opts)
+            with file_window(source, 0, size, version)() as window:
+                body = cast(IO[bytes], window)
+                return self._upload_whole(
+                    container, name, body, size, current, opts, content_length=size
+                )
 
         def pieces() -> Iterator[Piece]:
             offset = 0
             for index, piece_size in enumerate(sizes):
-                yield Piece(index, piece_size, file_window(source, offset, piece_size))
+                yield Piece(index, piece_size, file_window(source, offset, piece_size, version))
                 offset += piece_size
 
         upload_id = f"{stat.st_mtime_ns}/{size}/{chosen}"
@@ -243,18 +249,6 @@ class Uploads:
         return self._upload_large(
             container, name, pieces(), uuid.uuid4().hex, current, opts, resume=False
         )
-
-    def _upload_whole_file(
-        self,
-        container: str,
-        name: str,
-        source: str,
-        size: int,
-        current: Mapping[str, str] | None,
-        opts: UploadOptions,
-    ) -> UploadResult:
-        with open(source, "rb") as handle:
-            return self._upload_whole(container, name, handle, size, current, opts)
 
     def _upload_whole(
         self,
