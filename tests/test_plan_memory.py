@@ -41,7 +41,7 @@ PLANNER = textwrap.dedent(
                 "last_modified": "2026-12-01T00:00:00.000000", "content_type": "text/csv"})
 
     started = time.perf_counter()
-    found = local_files(root, "in/")
+    found = local_files(root, "in/").files
     steps = plan_steps(found, listing(), decide_upload, threads=10)
     seconds = time.perf_counter() - started
     counts = {}

@@ -18,7 +18,7 @@ from airflow_provider_swift.client.base.options import (
     Verify,
     check_choice,
 )
-from airflow_provider_swift.client.transfers.plan import safe_target
+from airflow_provider_swift.client.transfers.local_names import target_of
 from airflow_provider_swift.openlineage import lineage
 from airflow_provider_swift.operators.base import SwiftBaseOperator, templated_int
 from airflow_provider_swift.operators.results import DEFAULT_REPORT_THRESHOLD, scaled, summarize
@@ -307,7 +307,7 @@ class SwiftDownloadOperator(SwiftBaseOperator):
                 if not n.endswith("/")
             ]  # fmt: skip
             prefix = self.prefix or ""
-            pairs = [(n, safe_target(directory, n[len(prefix) :])) for n in names]
+            pairs = [(n, target_of(directory, n[len(prefix) :])) for n in names]
             for _, target in pairs:
                 target.parent.mkdir(parents=True, exist_ok=True)
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from airflow_provider_swift.client import SwiftPathTraversalError
+from airflow_provider_swift.client import SwiftLocalNameError, SwiftPathTraversalError
+from airflow_provider_swift.client.transfers.local_names import target_of
 from airflow_provider_swift.client.transfers.plan import (
     LocalFile,
     PlanSummary,
@@ -16,7 +17,6 @@ from airflow_provider_swift.client.transfers.plan import (
     decide_upload,
     digest_needed,
     pair_up,
-    safe_target,
     selected,
 )
 
@@ -107,11 +107,14 @@ def test_filters_include_then_exclude_with_star_crossing_slashes() -> None:
     assert selected("anything")
 
 
-def test_safe_target_refuses_names_that_escape(tmp_path: Path) -> None:
-    assert safe_target(tmp_path, "a/b") == (tmp_path / "a" / "b").resolve()
-    for bad in ("../x", "a/../../x", ""):
+def test_target_of_refuses_names_that_escape(tmp_path: Path) -> None:
+    assert target_of(tmp_path, "a/b") == (tmp_path / "a" / "b").resolve()
+    for bad in ("../x", "a/../../x"):
         with pytest.raises(SwiftPathTraversalError):
-            safe_target(tmp_path, bad)
+            target_of(tmp_path, bad)
+    for bad in ("", "a//b", "./x", "a/./b"):
+        with pytest.raises(SwiftLocalNameError):
+            target_of(tmp_path, bad)
 
 
 def test_summary_counts_bytes_and_keeps_a_few_examples() -> None:

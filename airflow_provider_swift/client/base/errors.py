@@ -59,6 +59,16 @@ class SwiftPathTraversalError(SwiftValidationError):
     """An object name would be written outside the download directory (``../``, ``/``)."""
 
 
+class SwiftLocalNameError(SwiftValidationError):
+    """A local path has no object name (not valid UTF-8), or an object name has no
+    local path of its own (an empty or ``.`` part, a NUL): refused, never guessed."""
+
+
+class SwiftNameCollisionError(SwiftValidationError):
+    """Object names that would share one local path (a file and a directory at once):
+    refused before anything is written."""
+
+
 class SwiftConnectionError(SwiftError):
     """The server could not be reached, or the connection broke (after retries)."""
 

@@ -25,11 +25,10 @@ import fnmatch
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from airflow_provider_swift.client.base.errors import SwiftPathTraversalError
 from airflow_provider_swift.client.base.options import Compare
+from airflow_provider_swift.client.transfers.local_names import is_directory_marker
 
 #: What a step does: send the file, fetch the object, leave both alone, remove the
 #: extraneous copy, or HEAD first because the listing cannot tell.
@@ -70,16 +69,20 @@ class Stored:
     etag: str
     slo: bool
     last_modified: float
+    #: a directory marker (:func:`~.local_names.is_directory_marker`), not a file
+    directory: bool = False
 
     @classmethod
     def from_listing(cls, entry: Mapping[str, Any]) -> Stored:
         slo_etag = entry.get("slo_etag")
+        name, size = str(entry["name"]), int(entry.get("bytes", 0))
         return cls(
-            name=str(entry["name"]),
-            size=int(entry.get("bytes", 0)),
+            name=name,
+            size=size,
             etag=str(slo_etag or entry.get("hash", "")).strip('"'),
             slo=slo_etag is not None,
             last_modified=listing_time(str(entry.get("last_modified", ""))),
+            directory=is_directory_marker(name, size, entry.get("content_type")),
         )
 
     @property
@@ -247,23 +250,6 @@ def decide_download(
     if file.size == obj.size and obj.slo:
         return Step(CHECK, obj.name, path, obj.size, "slo-segments", obj)
     return Step(GET, obj.name, path, obj.size, "changed", obj)
-
-
-def safe_target(directory: Path, name: str) -> Path:
-    """Where an object goes under ``directory``; refuses names that would escape it
-    (``..`` segments, or a symbolic link inside ``directory`` that points out)."""
-    relative = PurePosixPath(name.lstrip("/"))
-    if not relative.parts or ".." in relative.parts:
-        raise SwiftPathTraversalError(
-            f"object name {name!r} would be written outside {str(directory)!r}"
-        )
-    target = (directory / Path(*relative.parts)).resolve()
-    root = directory.resolve()
-    if root != target and root not in target.parents:
-        raise SwiftPathTraversalError(
-            f"object name {name!r} would be written outside {str(directory)!r}"
-        )
-    return target
 
 
 @dataclass

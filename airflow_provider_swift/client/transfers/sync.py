@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat as stat_module
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from typing import Any, Literal, Unpack
 
 from airflow_provider_swift.client.base.errors import (
     SwiftError,
+    SwiftLocalNameError,
     SwiftNotFoundError,
     SwiftValidationError,
 )
@@ -50,6 +52,13 @@ from airflow_provider_swift.client.large.segments import (
 from airflow_provider_swift.client.rest.containers import Containers
 from airflow_provider_swift.client.rest.info import Info
 from airflow_provider_swift.client.rest.objects import CHUNK, Objects
+from airflow_provider_swift.client.transfers.local_names import (
+    Entry,
+    check_layout,
+    name_of,
+    shown,
+    target_of,
+)
 from airflow_provider_swift.client.transfers.plan import (
     CHECK,
     DELETE,
@@ -64,7 +73,6 @@ from airflow_provider_swift.client.transfers.plan import (
     decide_upload,
     digest_needed,
     pair_up,
-    safe_target,
     selected,
 )
 from airflow_provider_swift.client.transfers.uploads import Uploads
@@ -112,28 +120,104 @@ class SyncResult:
         }
 
 
+@dataclass
+class LocalTree:
+    """The files of a tree a sync takes part with, and what it left out, said."""
+
+    files: list[LocalFile] = field(default_factory=list)
+    #: (path relative to the root, why): left out on purpose (links not followed,
+    #: fifos, sockets, dangling links), reported and counted as skips
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: (path relative to the root, error): files that should take part and cannot
+    #: (a name that is not UTF-8, a link leaving the tree, a loop): counted failures
+    failed: list[tuple[str, BaseException]] = field(default_factory=list)
+
+
 def local_files(
-    root: Path, prefix: str, include: Iterable[str] = (), exclude: Iterable[str] = ()
-) -> list[LocalFile]:
+    root: Path,
+    prefix: str,
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    *,
+    follow_symlinks: bool = False,
+    outside_links: bool = False,
+) -> LocalTree:
     """The regular files under ``root`` the filters select, as object names under
-    ``prefix`` (``/`` separators), in name order."""
+    ``prefix`` (``/`` separators, :mod:`.local_names`), in name order.
+
+    Symbolic links are left out and reported unless ``follow_symlinks``; followed
+    links must stay inside ``root`` (else a failure, unless ``outside_links``), and
+    a link back to a directory being walked is a loop (a failure), not a descent.
+    """
     include, exclude = list(include), list(exclude)
-    found: list[LocalFile] = []
-    base = len(str(root)) + 1
-    for folder, _, names in os.walk(root):
-        for entry in names:
-            path = os.path.join(folder, entry)
-            relative = path[base:].replace(os.sep, "/")
-            if not selected(relative, include, exclude):
+    tree = LocalTree()
+    top = root.resolve()
+    start = os.stat(top)
+    pending: list[tuple[str, str, frozenset[tuple[int, int]]]] = [
+        ("", str(top), frozenset({(start.st_dev, start.st_ino)}))
+    ]
+    while pending:
+        relative_dir, folder, ancestors = pending.pop()
+        try:
+            with os.scandir(folder) as listed:
+                entries = list(listed)
+        except OSError as exc:
+            tree.failed.append((shown(relative_dir or "."), exc))
+            continue
+        for entry in entries:
+            relative = f"{relative_dir}/{entry.name}" if relative_dir else entry.name
+            try:
+                status = _status(entry, top, follow_symlinks, outside_links)
+            except _Skip as skip:
+                tree.skipped.append((shown(relative), str(skip)))
+                continue
+            except (OSError, SwiftError) as exc:
+                tree.failed.append((shown(relative), exc))
+                continue
+            if stat_module.S_ISDIR(status.st_mode):
+                key = (status.st_dev, status.st_ino)
+                if key in ancestors:
+                    loop = SwiftLocalNameError(f"'{shown(relative)}': a symbolic link loop")
+                    tree.failed.append((shown(relative), loop))
+                else:
+                    pending.append((relative, entry.path, ancestors | {key}))
+                continue
+            if not stat_module.S_ISREG(status.st_mode):
+                tree.skipped.append((shown(relative), "not a regular file"))
                 continue
             try:
-                stat = os.stat(path)
-            except OSError:
-                continue  # vanished, or a dangling link
-            if os.path.isfile(path):
-                found.append(LocalFile(prefix + relative, path, stat.st_size, stat.st_mtime))
-    found.sort(key=lambda f: f.name)
-    return found
+                name = name_of(relative)
+            except SwiftLocalNameError as exc:
+                tree.failed.append((shown(relative), exc))
+                continue
+            if selected(name, include, exclude):
+                tree.files.append(
+                    LocalFile(prefix + name, entry.path, status.st_size, status.st_mtime)
+                )
+    tree.files.sort(key=lambda f: f.name)
+    return tree
+
+
+class _Skip(Exception):
+    """An entry left out on purpose (the message says why)."""
+
+
+def _status(entry: os.DirEntry[str], top: Path, follow: bool, outside: bool) -> os.stat_result:
+    """An entry's status as the walk treats it (a followed link: its target's)."""
+    if not entry.is_symlink():
+        return entry.stat(follow_symlinks=False)
+    if not follow:
+        raise _Skip("symbolic link (follow_symlinks=False)")
+    target = Path(os.path.realpath(entry.path))
+    if not outside and target != top and top not in target.parents:
+        raise SwiftLocalNameError(
+            f"symbolic link '{shown(entry.path)}' points outside the tree (to "
+            f"'{shown(target)}'); not followed -- allow it with outside_links=True"
+        )
+    try:
+        return entry.stat(follow_symlinks=True)
+    except FileNotFoundError:
+        raise _Skip("dangling symbolic link") from None
 
 
 def file_digest(path: str, segment_size: int | None = None) -> str:
@@ -191,7 +275,8 @@ class Sync:
         opts = sync_up_options(options)
         root = _directory(directory)
         result = SyncResult("up", container, prefix, str(root), opts["dry_run"])
-        files = local_files(root, prefix, opts["include"] or (), opts["exclude"] or ())
+        tree = local_files(root, prefix, opts["include"] or (), opts["exclude"] or ())
+        files = tree.files
         exists = [True]
         listing = self._listing(container, prefix, opts, exists, missing_ok=True)
         limits = self.info.large_object_limits()
@@ -202,8 +287,9 @@ class Sync:
             )
 
         steps = self._plan(files, listing, opts, decide_upload, segment_size)
+        _left_out(result, tree)
         if opts["dry_run"]:
-            return _planned(result, steps)
+            return _planned(result, steps, tree)
         if not exists[0]:
             self.containers.put_container(container)
         upload: UploadOptions = {
@@ -230,7 +316,7 @@ class Sync:
             done = self.uploads.upload_planned(container, step.name, step.path, current, **upload)
             return PUT, step.name, done.bytes, step.reason, done.etag
 
-        self._execute(steps, put, opts["threads"], result)
+        self._execute(steps, put, opts["threads"], result, tree.failed)
         doomed = [s.name for s in steps if s.action == DELETE]
         if doomed:
             removed = self.large_objects.remove_objects(container, doomed)
@@ -262,12 +348,21 @@ class Sync:
         root.mkdir(parents=True, exist_ok=True)
         root = _directory(root)
         result = SyncResult("down", container, prefix, str(root), opts["dry_run"])
-        files = local_files(root, prefix, opts["include"] or (), opts["exclude"] or ())
-        stored = list(self._listing(container, prefix, opts, [True], missing_ok=False))
-        targets = {obj.name: safe_target(root, obj.name[len(prefix) :]) for obj in stored}
-        steps = self._plan(files, stored, opts, decide_download, lambda _: None)
+        tree = local_files(root, prefix, opts["include"] or (), opts["exclude"] or ())
+        listed = list(self._listing(container, prefix, opts, [True], missing_ok=False,
+                                    markers=True))  # fmt: skip
+        # every name has one path, and no path is a file and a directory at once:
+        # checked for the whole listing before anything is written
+        check_layout(Entry(obj.name[len(prefix) :], obj.directory) for obj in listed)
+        markers = [root / obj.name[len(prefix) :] for obj in listed if obj.directory]
+        stored = [obj for obj in listed if not obj.directory]
+        targets = {obj.name: target_of(root, obj.name[len(prefix) :]) for obj in stored}
+        steps = self._plan(tree.files, stored, opts, decide_download, lambda _: None)
+        _left_out(result, tree)
         if opts["dry_run"]:
-            return _planned(result, steps)
+            return _planned(result, steps, tree)
+        for marker in markers:
+            marker.mkdir(parents=True, exist_ok=True)
 
         def get(step: Step) -> Record:
             target = targets[step.name]
@@ -281,7 +376,8 @@ class Sync:
             done = self.reads.download_object(container, step.name, target)
             return GET, step.name, done.bytes, step.reason, done.etag
 
-        self._execute([s for s in steps if s.action != DELETE], get, opts["threads"], result)
+        self._execute([s for s in steps if s.action != DELETE], get, opts["threads"], result,
+                      tree.failed)  # fmt: skip
         for step in steps:
             if step.action == DELETE and step.path is not None:
                 Path(step.path).unlink(missing_ok=True)
@@ -299,16 +395,19 @@ class Sync:
         exists: list[bool],
         *,
         missing_ok: bool,
+        markers: bool = False,
     ) -> Iterator[Stored]:
-        """The prefix's objects the filters select, in name order, one page at a time
-        (pseudo-directory markers, names ending in ``/``, take no part)."""
+        """The prefix's objects the filters select, in name order, one page at a time.
+        Directory markers (names ending in ``/``, zero-byte ``application/directory``
+        objects: :mod:`.local_names`) are files of no tree: only with ``markers``."""
         include, exclude = opts["include"] or (), opts["exclude"] or ()
         try:
             for entry in self.containers.iter_objects(container, prefix=prefix or None):
-                name = str(entry["name"])
-                if name.endswith("/") or not selected(name[len(prefix) :], include, exclude):
+                obj = Stored.from_listing(entry)
+                if obj.name == prefix or (obj.directory and not markers):
                     continue
-                yield Stored.from_listing(entry)
+                if selected(obj.name[len(prefix) :].rstrip("/"), include, exclude):
+                    yield obj
         except SwiftNotFoundError:
             if not missing_ok:
                 raise
@@ -333,6 +432,7 @@ class Sync:
         work: Callable[[Step], Record],
         threads: int,
         result: SyncResult,
+        failed_before: list[tuple[str, BaseException]],
     ) -> None:
         """Run ``work`` on every PUT/GET/CHECK step, ``threads`` at once; skips are
         recorded as they are. Failures do not stop the others: they are raised
@@ -345,13 +445,15 @@ class Sync:
         done, failed = run_each(work, active, threads, name="swift-sync")
         for _, record in done:
             result.add(*record)
-        if failed:
-            listed = "; ".join(f"{step.name}: {_said(error)}" for step, error in failed[:5])
-            more = f" (and {len(failed) - 5} more)" if len(failed) > 5 else ""
+        failures = failed_before + [(step.name, error) for step, error in failed]
+        if failures:
+            listed = "; ".join(f"{name}: {_said(error)}" for name, error in failures[:5])
+            more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
+            total = len(steps) + len(failed_before)
             raise SwiftError(
                 f"sync {result.direction} of /{result.container}/{result.prefix}: "
-                f"{len(failed)} of {len(steps)} objects failed: {listed}{more}"
-            ) from failed[0][1]
+                f"{len(failures)} of {total} objects failed: {listed}{more}"
+            ) from failures[0][1]
 
 
 def _said(error: BaseException) -> str:
@@ -401,11 +503,26 @@ def _directory(directory: str | os.PathLike[str]) -> Path:
     return root.resolve()
 
 
-def _planned(result: SyncResult, steps: list[Step]) -> SyncResult:
-    """A dry run's result: the plan itself, as records."""
+def _planned(result: SyncResult, steps: list[Step], tree: LocalTree) -> SyncResult:
+    """A dry run's result: the plan itself, as records; what would fail, raised."""
     for step in steps:
         result.add(step.action, step.name, step.size, step.reason, None)
+    if tree.failed:
+        shown_failures = "; ".join(f"{path}: {error}" for path, error in tree.failed[:5])
+        raise SwiftError(
+            f"sync {result.direction} (dry run) of /{result.container}/{result.prefix}: "
+            f"{len(tree.failed)} local files cannot take part: {shown_failures}"
+        ) from tree.failed[0][1]
     return result
+
+
+def _left_out(result: SyncResult, tree: LocalTree) -> None:
+    """Count what the walk left out on purpose, as skips saying why (never silent)."""
+    for path, why in tree.skipped:
+        result.add(SKIP, path, 0, why, None)
+    if tree.skipped:
+        log.info("Left out %d local entries: %s", len(tree.skipped),
+                 "; ".join(f"{p} ({w})" for p, w in tree.skipped[:5]))  # fmt: skip
 
 
 def _log_done(result: SyncResult) -> None:
