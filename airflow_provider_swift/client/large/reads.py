@@ -43,6 +43,7 @@ from airflow_provider_swift.client.large.verify import StreamVerifier
 from airflow_provider_swift.client.rest.containers import Containers
 from airflow_provider_swift.client.rest.objects import Objects, strip_etag
 from airflow_provider_swift.client.rest.server import manifest_format
+from airflow_provider_swift.client.wire.metadata import MTIME_KEY, parse_mtime
 from airflow_provider_swift.client.wire.names import object_path
 from airflow_provider_swift.client.wire.transport import Transport
 
@@ -346,6 +347,9 @@ class Reads:
             if reply.status == 304:
                 temp.unlink()
                 return DownloadResult(target, 0, etag, reply.headers, skipped=True)
+            mtime = parse_mtime(reply.headers.get(f"x-object-meta-{MTIME_KEY}"))
+            if mtime is not None:  # the file's own time, as python-swiftclient restores it
+                os.utime(temp, ns=(mtime, mtime))
             os.replace(temp, target)
         except BaseException:
             temp.unlink(missing_ok=True)

@@ -46,7 +46,11 @@ from airflow_provider_swift.client.rest.create_only import (
 from airflow_provider_swift.client.rest.info import Info
 from airflow_provider_swift.client.rest.objects import Objects, strip_etag
 from airflow_provider_swift.client.rest.server import ServerFacts
-from airflow_provider_swift.client.wire.metadata import metadata_headers, validate_metadata
+from airflow_provider_swift.client.wire.metadata import (
+    metadata_headers,
+    validate_metadata,
+    with_mtime,
+)
 from airflow_provider_swift.client.wire.names import object_path
 from airflow_provider_swift.client.wire.transport import Transport
 
@@ -156,6 +160,7 @@ class Uploads:
         if not os.path.isfile(source) or not os.access(source, os.R_OK):
             raise SwiftValidationError(f"local file {source!r} is not a readable file")
         size = stat.st_size
+        opts = {**opts, "metadata": with_mtime(opts["metadata"], stat.st_mtime_ns)}
         chosen = choose_segment_size(
             size, self.info.large_object_limits(), segment_size=opts["segment_size"],
             kind=opts["large_object"],

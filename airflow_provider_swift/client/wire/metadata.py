@@ -110,3 +110,33 @@ def metadata_headers(metadata: Mapping[str, object], kind: str) -> dict[str, str
     every header value once, see :func:`core.wire_headers`)."""
     prefix = META_PREFIX[kind]
     return {prefix + key: str(value) for key, value in metadata.items()}
+
+
+#: The user-metadata key python-swiftclient and rclone keep a file's modification
+#: time under (``X-Object-Meta-Mtime``), as Unix seconds with a fraction.
+MTIME_KEY = "mtime"
+
+
+def mtime_value(mtime_ns: int) -> str:
+    """A modification time as ``X-Object-Meta-Mtime`` holds it: exact to the
+    nanosecond (``1733616000.123456789``; python-swiftclient writes microseconds,
+    and both it and rclone read any decimal)."""
+    return f"{mtime_ns // 10**9}.{mtime_ns % 10**9:09d}"
+
+
+def parse_mtime(value: str | None) -> int | None:
+    """``X-Object-Meta-Mtime`` in nanoseconds; None when absent or not a number."""
+    if not value:
+        return None
+    whole, _, fraction = value.strip().partition(".")
+    if not whole.isdigit() or (fraction and not fraction.isdigit()):
+        return None
+    return int(whole) * 10**9 + int((fraction + "0" * 9)[:9] or 0)
+
+
+def with_mtime(metadata: Mapping[str, object] | None, mtime_ns: int) -> dict[str, object]:
+    """The user's metadata plus the file's modification time -- unless they set one."""
+    given = dict(metadata or {})
+    if not any(str(key).lower() == MTIME_KEY for key in given):
+        given[MTIME_KEY] = mtime_value(mtime_ns)
+    return given
