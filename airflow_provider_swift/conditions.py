@@ -91,10 +91,6 @@ class ObjectCheck:
         }
 
     @property
-    def needs_metadata(self) -> bool:
-        return bool(self.metadata)
-
-    @property
     def needs_head(self) -> bool:
         """Whether a listing entry cannot decide the check and a HEAD must: metadata
         and content type are not listed, and a listing's ``bytes`` is not a large

@@ -157,13 +157,6 @@ class Reads:
             return self.dlo_segments(headers["x-object-manifest"])
         return None
 
-    def verifier_for(
-        self, container: str, name: str, headers: Mapping[str, str], status: int
-    ) -> StreamVerifier | None:
-        """How to check a GET response's bytes, or None when they cannot be checked
-        (see :meth:`verification` for why not)."""
-        return self.verification(container, name, headers, status)[0]
-
     def verification(
         self, container: str, name: str, headers: Mapping[str, str], status: int
     ) -> tuple[StreamVerifier | None, str | None]:

@@ -83,13 +83,6 @@ def strip_etag(etag: str | None) -> str | None:
     return etag.strip('"') if etag else etag
 
 
-def is_large_object(headers: Mapping[str, str]) -> bool:
-    """Whether HEAD/GET headers describe a static or dynamic large object."""
-    return "x-object-manifest" in headers or (
-        headers.get("x-static-large-object", "").lower() == "true"
-    )
-
-
 class _HashingIterator:
     """Passes chunks through while computing their MD5 (for bodies of unknown MD5)."""
 

@@ -39,9 +39,6 @@ GET: Action = "get"
 SKIP: Action = "skip"
 DELETE: Action = "delete"
 CHECK: Action = "check"
-#: The MD5 of no bytes: no object holding data has it as its hash.
-EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
-ACTIONS: tuple[Action, ...] = (PUT, GET, SKIP, DELETE, CHECK)
 
 #: The MD5 of an empty body: what a DLO manifest's listing entry shows.
 EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
