@@ -85,7 +85,7 @@ class LargeObjects:
             if sum(s.size for s in segments) != size:
                 return False
             for segment in segments:
-                if md5_of_stream(handle, segment.size) != segment.etag.strip('"'):
+                if md5_of_stream(handle, segment.size) != strip_etag(segment.etag):
                     return False
                 handle.seek(segment.size, os.SEEK_CUR)
         return True

@@ -434,7 +434,7 @@ class Reads:
                     path=where,
                 ) from None
             size, md5 = reply.result
-            if size != segment.size or md5 != segment.etag.strip('"'):
+            if size != segment.size or md5 != strip_etag(segment.etag):
                 raise SwiftChecksumError(
                     f"segment {index} ({segment.path}) of {where} has MD5 {md5} and "
                     f"{size} bytes; its manifest says {segment.etag} and {segment.size}",

@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from airflow_provider_swift.client.base.errors import SwiftPathTraversalError
 from airflow_provider_swift.client.base.options import Compare
+from airflow_provider_swift.client.rest.objects import strip_etag
 
 #: What a step does: send the file, fetch the object, leave both alone, remove the
 #: extraneous copy, or HEAD first because the listing cannot tell.
@@ -74,7 +75,7 @@ class Stored:
         return cls(
             name=str(entry["name"]),
             size=int(entry.get("bytes", 0)),
-            etag=str(slo_etag or entry.get("hash", "")).strip('"'),
+            etag=strip_etag(str(slo_etag or entry.get("hash", ""))),
             slo=slo_etag is not None,
             last_modified=listing_time(str(entry.get("last_modified", ""))),
         )
