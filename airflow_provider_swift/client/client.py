@@ -102,8 +102,8 @@ class SwiftClient:
         self.segments_of = self.reads.segments_of
         self.slo_segments = self.reads.slo_segments
         self.matches_file = self.large_objects.matches_file
-        self.remove_object = self.large_objects.remove_object
-        self.remove_objects = self.large_objects.remove_objects
+        self.delete_object_with_segments = self.large_objects.delete_object_with_segments
+        self.delete_objects_with_segments = self.large_objects.delete_objects_with_segments
         self.upload_file = self.uploads.upload_file
         self.upload_stream = self.uploads.upload_stream
         self.upload_planned = self.uploads.upload_planned

@@ -206,7 +206,7 @@ class SwiftHook(BaseHook):
     def empty_container(self, container: str) -> dict[str, int]:
         """Delete every object of a container, large objects' segments included."""
         names = [entry["name"] for entry in self.client.iter_objects(container)]
-        return self.delete_objects(container, names)
+        return self.delete_objects_with_segments(container, names)
 
     def delete_container(
         self, container: str, *, missing_ok: bool = False, force: bool = False
@@ -473,21 +473,23 @@ class SwiftHook(BaseHook):
         record(self, read=(container, prefix))
         return result
 
-    def delete_object(self, container: str, name: str, *, missing_ok: bool = False) -> bool:
+    def delete_object_with_segments(
+        self, container: str, name: str, *, missing_ok: bool = False
+    ) -> bool:
         """Delete an object; a large object's segments go with it (not in versioned
         containers, whose older versions still use them).
 
         :return: True if deleted, False if it was already absent and ``missing_ok``.
         """
-        return self.client.remove_object(container, name, missing_ok=missing_ok)
+        return self.client.delete_object_with_segments(container, name, missing_ok=missing_ok)
 
-    def delete_objects(self, container: str, names: Iterable[str]) -> dict[str, int]:
+    def delete_objects_with_segments(self, container: str, names: Iterable[str]) -> dict[str, int]:
         """Delete many objects (bulk delete where the cluster offers it), segments too.
 
         Missing objects are counted, not errors; any other failure raises, naming them.
         :return: ``deleted`` and ``not_found`` counts.
         """
-        result = self.client.remove_objects(container, names)
+        result = self.client.delete_objects_with_segments(container, names)
         result.raise_for_errors()
         self.log.info("Deleted %d objects from %s (%d not found)", result.deleted, container,
                       result.not_found)  # fmt: skip

@@ -225,11 +225,11 @@ def test_delete_slo_and_dlo_remove_their_segments(
     swift_client.upload_file(container, "s", source, segment_size=128 * KIB)
     swift_client.upload_file(container, "d", source, segment_size=128 * KIB, large_object="dlo")
     assert len(segment_names(swift_client, container)) == 6
-    assert swift_client.remove_object(container, "s")
-    assert swift_client.remove_object(container, "d")
+    assert swift_client.delete_object_with_segments(container, "s")
+    assert swift_client.delete_object_with_segments(container, "d")
     assert segment_names(swift_client, container) == []
     assert list(swift_client.iter_objects(container)) == []
-    assert swift_client.remove_object(container, "s", missing_ok=True) is False
+    assert swift_client.delete_object_with_segments(container, "s", missing_ok=True) is False
 
 
 def test_bulk_delete_of_a_mix_leaves_no_segments(
@@ -244,7 +244,7 @@ def test_bulk_delete_of_a_mix_leaves_no_segments(
         swift_client.put_object(container, f"dir/plain-{i}", b"x")
     names = ["dir/slo", "dir/dlo", *(f"dir/plain-{i}" for i in range(5)), "dir/missing"]
     before = swift_client.transport.sent.get("DELETE", 0)
-    result = swift_client.remove_objects(container, names)
+    result = swift_client.delete_objects_with_segments(container, names)
     assert (result.deleted, result.not_found, result.errors) == (7 + 6, 1, [])
     assert swift_client.transport.sent.get("DELETE", 0) == before  # bulk: no single DELETEs
     assert list(swift_client.iter_objects(container)) == []
@@ -408,7 +408,7 @@ def test_delete_without_bulk_middleware_falls_back_to_parallel_deletes(
     )
     swift_client.put_object(container, "plain", b"x")
     before = swift_client.transport.sent.get("DELETE", 0)
-    result = swift_client.remove_objects(container, ["slo", "plain", "missing"])
+    result = swift_client.delete_objects_with_segments(container, ["slo", "plain", "missing"])
     assert (result.deleted, result.not_found, result.errors) == (5, 1, [])
     assert swift_client.transport.sent.get("DELETE", 0) - before == 6
     assert segment_names(swift_client, container) == []

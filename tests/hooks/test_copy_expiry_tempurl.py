@@ -69,7 +69,7 @@ def test_copy_of_an_slo_larger_than_max_file_size(tmp_path: Path) -> None:
         source_segments = {s.name for s in client.segments_of("a", "big") or []}
         copy_segments = {s.name for s in client.segments_of("b", "big-copy") or []}
         assert not source_segments & copy_segments  # nothing shared
-        client.remove_object("a", "big")
+        client.delete_object_with_segments("a", "big")
         assert client.get_object("b", "big-copy")[1] == source.read_bytes()
 
 
@@ -80,7 +80,7 @@ def test_dlo_copy_is_a_dlo_of_its_own(hook: SwiftHook, container: str, tmp_path:
     hook.copy_object(container, "dlo", container, "dlo-copy")
     copy = hook.head_object(container, "dlo-copy") or {}
     assert "/dlo-copy/dlo/" in copy["x-object-manifest"]
-    hook.delete_object(container, "dlo")
+    hook.delete_object_with_segments(container, "dlo")
     assert hook.read_object(container, "dlo-copy") == source.read_bytes()
 
 

@@ -171,7 +171,9 @@ class LargeObjects:
 
     # -- deletes ----------------------------------------------------------------------
 
-    def remove_object(self, container: str, name: str, *, missing_ok: bool = False) -> bool:
+    def delete_object_with_segments(
+        self, container: str, name: str, *, missing_ok: bool = False
+    ) -> bool:
         """Delete an object and, for a large object, its segments.
 
         In a versioned container only the object itself is deleted: older versions
@@ -235,7 +237,9 @@ class LargeObjects:
         only_manifest = all(str(path).lstrip("/") == manifest for path, _ in errors)
         return only_manifest and self.objects.newest_headers(container, name) is None
 
-    def remove_objects(self, container: str, names: Iterable[str]) -> BulkDeleteResult:
+    def delete_objects_with_segments(
+        self, container: str, names: Iterable[str]
+    ) -> BulkDeleteResult:
         """Delete many objects (bulk delete where offered) and their segments.
 
         Manifests and plain objects go first, then the segments, so no remaining

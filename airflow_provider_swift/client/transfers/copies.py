@@ -352,7 +352,9 @@ class Copies:
                 "DELETE", path, display=shown, account=source_account, after_retry=AfterRetry.DELETE
             )
         else:
-            self.large_objects.remove_object(source_container, source_name, missing_ok=True)
+            self.large_objects.delete_object_with_segments(
+                source_container, source_name, missing_ok=True
+            )
         return result
 
     def set_expiry(

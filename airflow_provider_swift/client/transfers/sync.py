@@ -238,7 +238,7 @@ class Sync:
         self._execute(steps, put, opts["threads"], result)
         doomed = [s.name for s in steps if s.action == DELETE]
         if doomed:
-            removed = self.large_objects.remove_objects(container, doomed)
+            removed = self.large_objects.delete_objects_with_segments(container, doomed)
             removed.raise_for_errors()
             for step in steps:
                 if step.action == DELETE:
