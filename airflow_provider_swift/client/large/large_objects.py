@@ -25,7 +25,7 @@ from airflow_provider_swift.client.large.reads import Reads, large_object_kind
 from airflow_provider_swift.client.large.segments import Segment
 from airflow_provider_swift.client.rest.bulk import Bulk, BulkDeleteResult
 from airflow_provider_swift.client.rest.containers import Containers
-from airflow_provider_swift.client.rest.objects import Objects, md5_of_stream, strip_etag
+from airflow_provider_swift.client.rest.objects import Objects
 from airflow_provider_swift.client.rest.server import ServerFacts
 from airflow_provider_swift.client.wire.core import AfterRetry
 from airflow_provider_swift.client.wire.names import object_path
@@ -40,8 +40,8 @@ def common_prefix(names: list[str]) -> str:
 
 
 class LargeObjects:
-    """Whole-object operations that understand large objects: identity checks,
-    segment retirement, deletes that take segments along."""
+    """Whole-object operations that understand large objects: segment retirement,
+    deletes that take segments along."""
 
     def __init__(
         self,
@@ -58,37 +58,6 @@ class LargeObjects:
         self.objects = objects
         self.bulk = bulk
         self.reads = reads
-
-    def matches_file(
-        self, container: str, name: str, path: str, headers: Mapping[str, str] | None = None
-    ) -> bool:
-        """Whether the stored object holds exactly the bytes of a local file.
-
-        Plain objects compare the file's MD5 with the ETag; large objects compare the
-        MD5 of each stretch of the file with the matching segment's.
-        """
-        headers = headers if headers is not None else self.objects.head_or_none(container, name)
-        if headers is None or not os.path.isfile(path):
-            return False
-        size = os.path.getsize(path)
-        try:
-            segments = self.reads.segments_of(container, name, headers)
-        except SwiftSegmentsUnknownError as exc:
-            log.info("Cannot compare /%s/%s with %s segment by segment (%s): not identical",
-                     container, name, path, exc.message)  # fmt: skip
-            return False
-        with open(path, "rb") as handle:
-            if segments is None:
-                return int(headers.get("content-length", -1)) == size and md5_of_stream(
-                    handle
-                ) == strip_etag(headers.get("etag"))
-            if sum(s.size for s in segments) != size:
-                return False
-            for segment in segments:
-                if md5_of_stream(handle, segment.size) != strip_etag(segment.etag):
-                    return False
-                handle.seek(segment.size, os.SEEK_CUR)
-        return True
 
     def replaced_segments(
         self, container: str, name: str, current: Mapping[str, str] | None

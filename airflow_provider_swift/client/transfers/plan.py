@@ -10,7 +10,7 @@ cannot tell (a :data:`CHECK` step):
   whatever its segments hold;
 * an SLO of the right size whose ETag differs from the local file's composite ETag
   at the upload's segment size: it may have been cut at another size, so only the
-  per-segment rule (``LargeObjects.matches_file``) can say.
+  per-segment rule (``Reads.matches_file``) can say.
 
 Everything here is pure (no requests, no file reads): :mod:`sync` lists, hashes and
 executes. Memory stays flat in the number of objects: the listing is streamed and

@@ -228,7 +228,7 @@ class Sync:
             current = step.stored.headers() if step.stored is not None else None
             if step.action == CHECK:
                 current = self.objects.head_or_none(container, step.name)
-                if current is not None and self.large_objects.matches_file(
+                if current is not None and self.reads.matches_file(
                     container, step.name, step.path, current
                 ):
                     return SKIP, step.name, step.size, "identical", current.get("etag")
@@ -280,7 +280,7 @@ class Sync:
                 current = self.objects.head_or_none(container, step.name)
                 if current is None:
                     return SKIP, step.name, 0, "gone", None
-                if self.large_objects.matches_file(container, step.name, str(target), current):
+                if self.reads.matches_file(container, step.name, str(target), current):
                     return SKIP, step.name, step.size, "identical", current.get("etag")
             target.parent.mkdir(parents=True, exist_ok=True)
             done = self.reads.download_object(container, step.name, target)
