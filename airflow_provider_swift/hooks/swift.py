@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import hashlib
-import io
 import os
 from collections.abc import Collection, Iterable, Mapping
 from functools import cached_property
@@ -20,28 +18,23 @@ from airflow_provider_swift.client import (
     SwiftValidationError,
 )
 from airflow_provider_swift.client.base.options import (
-    IF_EXISTS,
-    VERIFY,
     CopyOptions,
     IfExists,
     SyncOptions,
     SyncUpOptions,
     UploadOptions,
     Verify,
-    check_choice,
     copy_options,
     upload_options,
 )
-from airflow_provider_swift.client.large.reads import large_object_kind
 from airflow_provider_swift.client.rest.containers import container_headers
-from airflow_provider_swift.client.rest.objects import strip_etag
 from airflow_provider_swift.client.rest.server import choose_tempurl_digest
 from airflow_provider_swift.client.rest.tempurl import temp_url
 from airflow_provider_swift.client.transfers.copies import CopyResult
 from airflow_provider_swift.client.transfers.sync import SyncResult
 from airflow_provider_swift.client.transfers.transfer import Transfer, TransferOptions
 from airflow_provider_swift.client.wire.metadata import metadata_from_headers
-from airflow_provider_swift.hooks.arguments import absolute_expiry, file_md5, glob_prefix
+from airflow_provider_swift.hooks.arguments import absolute_expiry, glob_prefix
 from airflow_provider_swift.hooks.connection import options_from_connection
 from airflow_provider_swift.hooks.form import CONN_FIELDS, SECRET_FIELDS, UI_FIELD_BEHAVIOUR
 from airflow_provider_swift.hooks.lineage import record
@@ -300,18 +293,13 @@ class SwiftHook(BaseHook):
         """
         payload = data.encode("utf-8") if isinstance(data, str) else data
         opts = self._upload_options(options, delete_after)
-        if opts["if_exists"] == "skip_identical":
-            current = self.head_object(container, name)
-            md5 = hashlib.md5(payload, usedforsecurity=False).hexdigest()
-            if current is not None and strip_etag(current.get("etag")) == md5:
-                self.log.info("Skipping %s/%s: identical object already stored", container, name)
-                return {"container": container, "name": name, "etag": md5,
-                        "bytes": len(payload), "large_object": None, "segments": 0,
-                        "segments_uploaded": 0, "skipped": True}  # fmt: skip
-            opts["if_exists"] = "replace"
-        result = self.client.upload_stream(container, name, io.BytesIO(payload), **opts)
-        self.log.info("Uploaded %s/%s (%d bytes, ETag %s)", container, name, result.bytes,
-                      result.etag)  # fmt: skip
+        result = self.client.upload_bytes(container, name, payload, **opts)
+        if result.skipped:
+            self.log.info("Skipped %s/%s: identical object already stored", container, name)
+        else:
+            self.log.info(
+                "Uploaded %s/%s (%d bytes, ETag %s)", container, name, result.bytes, result.etag
+            )
         record(self, wrote=(container, name))
         return result.as_dict()
 
@@ -393,28 +381,9 @@ class SwiftHook(BaseHook):
             (``md5``, ``segments`` or None), ``unverified`` (why not, or None) and
             ``skipped``.
         """
-        check_choice("if_exists", if_exists, IF_EXISTS)
-        check_choice("verify", verify, VERIFY)
         target = Path(path)
-        if_none_match = None
-        if target.exists():
-            if if_exists == "fail":
-                raise SwiftValidationError(
-                    f"local file {str(target)!r} exists and if_exists='fail'"
-                )
-            if if_exists == "skip_identical" and target.is_file():
-                current = self.client.head_object(container, name)
-                if large_object_kind(current):
-                    if self.client.matches_file(container, name, str(target), current):
-                        self.log.info("Kept %s: identical to %s/%s", target, container, name)
-                        return {"container": container, "name": name, "path": str(target),
-                                "etag": strip_etag(current.get("etag")),
-                                "bytes": target.stat().st_size, "verified": "segments",
-                                "unverified": None, "skipped": True}  # fmt: skip
-                else:
-                    if_none_match = file_md5(target)
         result = self.client.download_object(
-            container, name, target, if_none_match=if_none_match, verify=verify
+            container, name, target, if_exists=if_exists, verify=verify
         )
         if result.skipped:
             self.log.info("Kept %s: identical to %s/%s", target, container, name)
@@ -434,9 +403,9 @@ class SwiftHook(BaseHook):
             "name": name,
             "path": str(target),
             "etag": result.etag,
-            "bytes": target.stat().st_size if result.skipped else result.bytes,
-            "verified": "md5" if result.skipped else result.verified,
-            "unverified": None if result.skipped else result.unverified,
+            "bytes": result.bytes,
+            "verified": result.verified,
+            "unverified": result.unverified,
             "skipped": result.skipped,
         }
 
@@ -532,7 +501,8 @@ class SwiftHook(BaseHook):
     ) -> dict[str, Any]:
         """Move (rename) an object: verified copy, then delete the source only if it is
         still the version copied; else raise and delete nothing. Options and expiry as
-        for :meth:`copy_object`."""
+        for :meth:`copy_object`. A retry after the move happened (the source gone, the
+        destination there) succeeds, with ``already_moved`` in the result."""
         opts = self._copy_options(options, delete_after)
         result = self.client.move_object(source_container, source_name, dest_container,
                                          dest_name, **opts)  # fmt: skip
