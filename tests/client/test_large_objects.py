@@ -283,6 +283,40 @@ def test_skip_identical_compares_segment_md5s(
     assert not changed.skipped
 
 
+def test_bytes_and_downloads_skip_identical_in_the_client(
+    swift_client: SwiftClient, container: str, tmp_path: Path
+) -> None:
+    """``upload_bytes`` and ``download_object`` decide skip-identical themselves, per
+    segment for a large object: what the hook (and any client user) relies on."""
+    data = os.urandom(3 * 128 * KIB)
+    swift_client.upload_bytes(container, "obj", data, segment_size=128 * KIB)
+    before = swift_client.transport.sent.get("PUT", 0)
+    again = swift_client.upload_bytes(
+        container, "obj", data, segment_size=128 * KIB, if_exists="skip_identical"
+    )
+    assert again.skipped and swift_client.transport.sent.get("PUT", 0) == before
+    assert (again.large_object, again.segments, again.bytes) == ("slo", 3, len(data))
+    assert swift_client.matches_bytes(container, "obj", data)
+    assert not swift_client.matches_bytes(container, "obj", data[:-1] + b"!")
+    target = tmp_path / "obj"
+    target.write_bytes(data)
+    kept = swift_client.download_object(container, "obj", target, if_exists="skip_identical")
+    assert (kept.skipped, kept.bytes, kept.verified) == (True, len(data), "segments")
+    with pytest.raises(SwiftValidationError, match="exists"):
+        swift_client.download_object(container, "obj", target, if_exists="fail")
+    swift_client.upload_bytes(container, "plain", b"plain bytes")
+    assert swift_client.upload_bytes(
+        container, "plain", b"plain bytes", if_exists="skip_identical"
+    ).skipped
+    plain = tmp_path / "plain"
+    plain.write_bytes(b"plain bytes")
+    kept = swift_client.download_object(container, "plain", plain, if_exists="skip_identical")
+    assert (kept.skipped, kept.bytes, kept.verified) == (True, 11, "md5")
+    plain.write_bytes(b"changed")
+    got = swift_client.download_object(container, "plain", plain, if_exists="skip_identical")
+    assert not got.skipped and plain.read_bytes() == b"plain bytes"
+
+
 def test_if_exists_fail_refuses_before_sending_segments(
     swift_client: SwiftClient, container: str, tmp_path: Path
 ) -> None:

@@ -92,6 +92,22 @@ def test_move_copies_then_deletes_the_source(hook: SwiftHook, container: str) ->
     assert (hook.head_object(container, "to") or {})["x-object-meta-k"] == "v"
 
 
+def test_a_retried_move_succeeds_once_the_source_is_gone(
+    hook: SwiftHook, container: str, tmp_path: Path
+) -> None:
+    """The hook (and the client under it) recognises a move an earlier attempt made."""
+    source = tmp_path / "big"
+    source.write_bytes(b"z" * 300 * KIB)
+    hook.upload_file(container, "big", source, segment_size=128 * KIB)
+    first = hook.move_object(container, "big", container, "moved")
+    again = hook.move_object(container, "big", container, "moved")
+    assert again["already_moved"] and not first["already_moved"]
+    assert (again["etag"], again["bytes"]) == (first["etag"], first["bytes"])
+    assert again["large_object"] == "slo"
+    with pytest.raises(SwiftNotFoundError):  # neither there: nothing was ever moved
+        hook.move_object(container, "never-was", container, "nor-this")
+
+
 def test_move_of_a_large_object_leaves_no_segments_behind(
     hook: SwiftHook, container: str, tmp_path: Path
 ) -> None:
