@@ -123,9 +123,14 @@ class SwiftClient:
             transport, self.server, self.containers, self.objects, self.bulk, self.reads
         )
         self.uploads = Uploads(
-            transport, self.info, self.server, self.containers, self.objects, self.reads,
+            transport,
+            self.info,
+            self.server,
+            self.containers,
+            self.objects,
+            self.reads,
             self.large_objects,
-        )  # fmt: skip
+        )
         self.copies = Copies(
             transport, self.info, self.objects, self.reads, self.large_objects, self.uploads
         )

@@ -332,12 +332,20 @@ class SwiftHook(BaseHook):
         if result.skipped:
             self.log.info("Skipped %s/%s: identical object already stored", container, name)
         else:
-            self.log.info(
-                "Uploaded %s/%s (%d bytes, ETag %s%s)", container, name, result.bytes,
-                result.etag,
+            large = (
                 f", {result.large_object.upper()} of {result.segments} segments, "
-                f"{result.segments_uploaded} sent" if result.large_object else "",
-            )  # fmt: skip
+                f"{result.segments_uploaded} sent"
+                if result.large_object
+                else ""
+            )
+            self.log.info(
+                "Uploaded %s/%s (%d bytes, ETag %s%s)",
+                container,
+                name,
+                result.bytes,
+                result.etag,
+                large,
+            )
         record(self, wrote=(container, name))
         return result.as_dict()
 
@@ -390,13 +398,21 @@ class SwiftHook(BaseHook):
         elif result.verified:
             self.log.info(
                 "Downloaded %s/%s to %s (%d bytes, verified: %s)",
-                container, name, target, result.bytes, result.verified,
-            )  # fmt: skip
+                container,
+                name,
+                target,
+                result.bytes,
+                result.verified,
+            )
         else:
             self.log.warning(
                 "Downloaded %s/%s to %s (%d bytes) NOT verified: %s",
-                container, name, target, result.bytes, result.unverified,
-            )  # fmt: skip
+                container,
+                name,
+                target,
+                result.bytes,
+                result.unverified,
+            )
         record(self, read=(container, name))
         return {
             "container": container,
@@ -460,8 +476,9 @@ class SwiftHook(BaseHook):
         """
         result = self.client.delete_objects_with_segments(container, names)
         result.raise_for_errors()
-        self.log.info("Deleted %d objects from %s (%d not found)", result.deleted, container,
-                      result.not_found)  # fmt: skip
+        self.log.info(
+            "Deleted %d objects from %s (%d not found)", result.deleted, container, result.not_found
+        )
         return {"deleted": result.deleted, "not_found": result.not_found}
 
     def copy_object(
@@ -484,10 +501,12 @@ class SwiftHook(BaseHook):
             ``keep_expiry``, ``delete_at``, ``threads``.
         :return: ``source``, ``destination``, ``etag``, ``bytes``..."""
         opts = self._copy_options(options, delete_after)
-        result = self.client.copy_object(source_container, source_name, dest_container,
-                                         dest_name, **opts)  # fmt: skip
-        return self._server_side("Copied", result, (source_container, source_name),
-                                 (dest_container, dest_name))  # fmt: skip
+        result = self.client.copy_object(
+            source_container, source_name, dest_container, dest_name, **opts
+        )
+        return self._server_side(
+            "Copied", result, (source_container, source_name), (dest_container, dest_name)
+        )
 
     def move_object(
         self,
@@ -504,10 +523,12 @@ class SwiftHook(BaseHook):
         for :meth:`copy_object`. A retry after the move happened (the source gone, the
         destination there) succeeds, with ``already_moved`` in the result."""
         opts = self._copy_options(options, delete_after)
-        result = self.client.move_object(source_container, source_name, dest_container,
-                                         dest_name, **opts)  # fmt: skip
-        return self._server_side("Moved", result, (source_container, source_name),
-                                 (dest_container, dest_name))  # fmt: skip
+        result = self.client.move_object(
+            source_container, source_name, dest_container, dest_name, **opts
+        )
+        return self._server_side(
+            "Moved", result, (source_container, source_name), (dest_container, dest_name)
+        )
 
     @staticmethod
     def _copy_options(options: CopyOptions, delete_after: float | None) -> CopyOptions:
@@ -518,8 +539,9 @@ class SwiftHook(BaseHook):
         self, done: str, result: CopyResult, source: tuple[str, str], dest: tuple[str, str]
     ) -> dict[str, Any]:
         """A copy or move done: logged, and its lineage recorded."""
-        self.log.info("%s %s to %s (%d bytes)", done, result.source, result.destination,
-                      result.bytes)  # fmt: skip
+        self.log.info(
+            "%s %s to %s (%d bytes)", done, result.source, result.destination, result.bytes
+        )
         record(self, read=source, wrote=dest)
         return result.as_dict()
 
@@ -542,8 +564,14 @@ class SwiftHook(BaseHook):
         result = Transfer(self.client, dest.client).copy_object(
             source_container, source_name, dest_container, dest_name, **options
         )
-        self.log.info("%s: %s to %s on %s (%d bytes)", result.method, result.source,
-                      result.destination, dest.swift_conn_id, result.bytes)  # fmt: skip
+        self.log.info(
+            "%s: %s to %s on %s (%d bytes)",
+            result.method,
+            result.source,
+            result.destination,
+            dest.swift_conn_id,
+            result.bytes,
+        )
         return result.as_dict()
 
     def transfer_prefix(
@@ -565,9 +593,15 @@ class SwiftHook(BaseHook):
             source_container, prefix, dest_container, dest_prefix, **options
         )
         summary = result.summary()
-        self.log.info("Transferred /%s/%s to %s /%s/%s: %s", source_container, prefix,
-                      dest.swift_conn_id, dest_container, dest_prefix if dest_prefix is not None
-                      else prefix, summary["counts"])  # fmt: skip
+        self.log.info(
+            "Transferred /%s/%s to %s /%s/%s: %s",
+            source_container,
+            prefix,
+            dest.swift_conn_id,
+            dest_container,
+            dest_prefix if dest_prefix is not None else prefix,
+            summary["counts"],
+        )
         return {"summary": summary, "objects": [r.as_dict() for r in result.objects]}
 
     def expire_object(

@@ -68,8 +68,13 @@ class LargeObjects:
         try:
             return self.reads.segments_of(container, name, current) or []
         except SwiftSegmentsUnknownError as exc:
-            log.warning("The segments of the /%s/%s being replaced cannot be found, so they "
-                        "stay behind (%s)", container, name, exc.message)  # fmt: skip
+            log.warning(
+                "The segments of the /%s/%s being replaced cannot be found, so they "
+                "stay behind (%s)",
+                container,
+                name,
+                exc.message,
+            )
             return []
 
     def discard_segments(
@@ -88,14 +93,22 @@ class LargeObjects:
             }
         except SwiftError as exc:
             log.warning(
-                "%s; keeping its %d segments: could not read /%s/%s to see which it uses "
-                "(%s)", why, len(segments), container, name, exc,
-            )  # fmt: skip
+                "%s; keeping its %d segments: could not read /%s/%s to see which it uses (%s)",
+                why,
+                len(segments),
+                container,
+                name,
+                exc,
+            )
             return
         doomed = [pair for pair in segments if pair not in used]
         if len(doomed) < len(segments):
-            log.warning("/%s/%s is stored and uses %d of the segments; keeping those",
-                        container, name, len(segments) - len(doomed))  # fmt: skip
+            log.warning(
+                "/%s/%s is stored and uses %d of the segments; keeping those",
+                container,
+                name,
+                len(segments) - len(doomed),
+            )
         if doomed:
             log.warning("%s; deleting the %d segments it created", why, len(doomed))
             with contextlib.suppress(SwiftError):
@@ -135,8 +148,12 @@ class LargeObjects:
             return
         result = self.bulk.delete_many(doomed)
         if result.errors:
-            log.warning("Could not delete some old segments of /%s/%s: %s", container, name,
-                        result.errors[:5])  # fmt: skip
+            log.warning(
+                "Could not delete some old segments of /%s/%s: %s",
+                container,
+                name,
+                result.errors[:5],
+            )
 
     # -- deletes ----------------------------------------------------------------------
 

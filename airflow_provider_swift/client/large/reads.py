@@ -205,10 +205,8 @@ class Reads:
         try:
             segments = self.segments_of(container, name, headers)
         except SwiftSegmentsUnknownError as exc:
-            log.info(
-                "Cannot compare /%s/%s segment by segment (%s): not identical",
-                container, name, exc.message,
-            )  # fmt: skip
+            why = exc.message
+            log.info("Cannot compare /%s/%s per segment (%s): not identical", container, name, why)
             return False
         if segments is None:
             return int(headers.get("content-length", -1)) == size and md5_of_stream(
@@ -419,9 +417,13 @@ class Reads:
                 if local_md5 is not None:  # the local file's MD5 is the object's ETag
                     log.info("Kept %s: identical to /%s/%s", target, container, name)
                     return DownloadResult(
-                        target, target.stat().st_size, etag, reply.headers,
-                        skipped=True, verified="md5",
-                    )  # fmt: skip
+                        target,
+                        target.stat().st_size,
+                        etag,
+                        reply.headers,
+                        skipped=True,
+                        verified="md5",
+                    )
                 return DownloadResult(target, 0, etag, reply.headers, skipped=True)
             size, verified = reply.result
             os.replace(temp, target)
@@ -430,9 +432,13 @@ class Reads:
             raise
         why = unverified[-1] if verified is None and unverified else None
         return DownloadResult(
-            target, size, strip_etag(reply.headers.get("etag")), reply.headers,
-            verified=verified, unverified=why,
-        )  # fmt: skip
+            target,
+            size,
+            strip_etag(reply.headers.get("etag")),
+            reply.headers,
+            verified=verified,
+            unverified=why,
+        )
 
     def _stream_to(
         self,

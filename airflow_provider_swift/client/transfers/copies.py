@@ -394,9 +394,10 @@ class Copies:
         shown_source = f"/{source_container}/{source_name}"
         shown_dest = f"/{dest_container}/{dest_name}"
         log.warning(
-            "Source %s is gone and %s exists: an earlier attempt moved it", shown_source,
+            "Source %s is gone and %s exists: an earlier attempt moved it",
+            shown_source,
             shown_dest,
-        )  # fmt: skip
+        )
         kind = large_object_kind(dest)
         return CopyResult(
             shown_source,
