@@ -19,13 +19,14 @@ from typing import Any
 
 from airflow_provider_swift.client.base.errors import SwiftValidationError
 from airflow_provider_swift.client.base.options import ON_DELETE, OnDelete
+from airflow_provider_swift.client.rest.objects import strip_etag
 
 
 def object_summary(name: str, headers: Mapping[str, str]) -> dict[str, Any]:
     """An object as the sensors report it (XCom-friendly): from HEAD headers."""
     return {
         "name": name,
-        "etag": (headers.get("etag") or "").strip('"'),
+        "etag": strip_etag(headers.get("etag") or ""),
         "bytes": int(headers.get("content-length", 0)),
         "last_modified": headers.get("last-modified"),
         "content_type": headers.get("content-type"),
@@ -41,7 +42,7 @@ def listing_summary(entry: Mapping[str, Any]) -> dict[str, Any]:
     """An object as the sensors report it: from a listing entry (no metadata there)."""
     return {
         "name": entry["name"],
-        "etag": str(entry.get("slo_etag") or entry.get("hash") or "").strip('"'),
+        "etag": strip_etag(str(entry.get("slo_etag") or entry.get("hash") or "")),
         "bytes": int(entry.get("bytes", 0)),
         "last_modified": entry.get("last_modified"),
         "content_type": entry.get("content_type"),
@@ -89,10 +90,6 @@ class ObjectCheck:
             "content_type": self.content_type,
             "metadata": dict(self.metadata),
         }
-
-    @property
-    def needs_metadata(self) -> bool:
-        return bool(self.metadata)
 
     @property
     def needs_head(self) -> bool:
@@ -166,7 +163,7 @@ def etag_changed(
             raise SwiftValidationError("the watched object was deleted")
         return on_delete == "succeed", None
     etag = str(current.get("etag") or "")
-    if baseline is not None and etag != baseline.strip('"'):
+    if baseline is not None and etag != strip_etag(baseline):
         return True, etag
     if since is not None and current.get("last_modified"):
         modified = parsedate_to_datetime(str(current["last_modified"]))

@@ -18,6 +18,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from airflow_provider_swift.client.rest.objects import strip_etag
+
 #: Where watermarks live by default: a hidden folder of the watched container.
 WATERMARK_FOLDER = ".airflow-watermarks/"
 #: Format of the watermark object (a different one is ignored: a fresh baseline).
@@ -41,7 +43,7 @@ def listing_etags(
     """name -> ETag of a listing's objects (an SLO's ``slo_etag``; the watermark
     object itself, ``exclude``, left out)."""
     return {
-        str(e["name"]): str(e.get("slo_etag") or e.get("hash") or "").strip('"')
+        str(e["name"]): strip_etag(str(e.get("slo_etag") or e.get("hash") or ""))
         for e in entries
         if "name" in e and e["name"] != exclude
     }

@@ -274,7 +274,7 @@ def bench(args: argparse.Namespace) -> list[Run]:
                     # start every upload from nothing stored: no tool may resume or skip
                     for container in ("hook", "swiftclient", "rclone", "curl"):
                         names = [e["name"] for e in client.iter_objects(container)]
-                        client.remove_objects(container, names)
+                        client.delete_objects_with_segments(container, names)
                         for leftover in ("_segments", "_segments_segments"):
                             with contextlib.suppress(SwiftError):
                                 segs = [

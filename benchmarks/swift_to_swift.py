@@ -123,7 +123,9 @@ def bench(args: argparse.Namespace) -> tuple[list[Run], str]:
                     for container in (CONTAINER, f"{CONTAINER}_segments"):
                         with contextlib.suppress(SwiftError):
                             for entry in list(dest.iter_objects(container)):
-                                dest.remove_object(container, entry["name"], missing_ok=True)
+                                dest.delete_object_with_segments(
+                                    container, entry["name"], missing_ok=True
+                                )
                     seconds, peak, cpu = measure(command, env)
                     copied = dest.head_object(CONTAINER, NAME)
                     if int(copied["content-length"]) != size:

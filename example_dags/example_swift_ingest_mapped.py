@@ -87,7 +87,7 @@ def example_swift_ingest_mapped() -> None:
                 lake.update_object_metadata(LAKE, name, {"ingested-by": worker})
             done["skipped" if result["method"] == "skipped" else "copied"].append(name)
             size += result["bytes"]
-        landing.delete_objects(LANDING, batch)
+        landing.delete_objects_with_segments(LANDING, batch)
         print(f"{worker}: {len(done['copied'])} copied, {len(done['skipped'])} skipped")
         return {"worker": worker, "bytes": size, **done}
 

@@ -81,7 +81,7 @@ def test_slo_whose_segments_cannot_be_found_says_it_could_not_verify(
             assert result.verified is None and "ETag" in (result.unverified or "")
         assert (tmp_path / "out").read_bytes() == source.read_bytes()
     finally:
-        swift_client.remove_object(box, "slo")
+        swift_client.delete_object_with_segments(box, "slo")
         empty_container(swift_client, f"{box}-own")
 
 
@@ -93,7 +93,7 @@ def test_bulk_delete_leaves_no_segment(swift_client: SwiftClient, box: str, tmp_
     swift_client.upload_file(box, "d", source, segment_size=MIB, large_object="dlo")
     swift_client.put_object(box, "plain", b"plain")
     assert len(segments_left(swift_client, box)) == 9
-    result = swift_client.remove_objects(box, ["a", "b", "d", "plain", "never-was"])
+    result = swift_client.delete_objects_with_segments(box, ["a", "b", "d", "plain", "never-was"])
     assert (result.deleted, result.not_found, result.errors) == (4 + 9, 1, [])  # segments too
     assert list(swift_client.iter_objects(box)) == []
     assert segments_left(swift_client, box) == []

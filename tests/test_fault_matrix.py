@@ -80,7 +80,7 @@ def bulk_delete(faulty: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> N
     source.write_bytes(DATA)
     clean.upload_file(c, "big", source, segment_size=SEGMENT)
     clean.put_object(c, "small", SMALL)
-    faulty.remove_objects(c, ["big", "small"]).raise_for_errors()
+    faulty.delete_objects_with_segments(c, ["big", "small"]).raise_for_errors()
     assert list(clean.iter_objects(c)) == []
 
 

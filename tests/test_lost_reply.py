@@ -211,13 +211,13 @@ def cancel_expiry(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> 
 
 def delete_small(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
     clean.put_object(c, "small", SMALL)
-    assert lossy.remove_object(c, "small") is True
+    assert lossy.delete_object_with_segments(c, "small") is True
     assert list(clean.iter_objects(c)) == []
 
 
 def delete_slo(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
     clean.upload_file(c, "big", big_file(tmp), segment_size=SEGMENT)
-    assert lossy.remove_object(c, "big") is True
+    assert lossy.delete_object_with_segments(c, "big") is True
     assert list(clean.iter_objects(c)) == []
     assert list(clean.iter_objects(f"{c}_segments")) == []
 
@@ -225,7 +225,7 @@ def delete_slo(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> Non
 def bulk_delete(lossy: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
     clean.upload_file(c, "big", big_file(tmp), segment_size=SEGMENT)
     clean.put_object(c, "small", SMALL)
-    result = lossy.remove_objects(c, ["big", "small"])
+    result = lossy.delete_objects_with_segments(c, ["big", "small"])
     result.raise_for_errors()
     assert list(clean.iter_objects(c)) == []
     assert list(clean.iter_objects(f"{c}_segments")) == []

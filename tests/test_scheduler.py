@@ -311,7 +311,7 @@ def test_asset_watcher_schedules_the_event_driven_dag(
 
 def empty_prefixes(hook: SwiftHook, container: str, *prefixes: str) -> None:
     for prefix in prefixes:
-        hook.delete_objects(container, hook.list_objects(container, prefix=prefix))
+        hook.delete_objects_with_segments(container, hook.list_objects(container, prefix=prefix))
 
 
 def test_objects_landing_while_the_triggerer_is_down_still_run_the_dag(

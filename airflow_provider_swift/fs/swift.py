@@ -406,7 +406,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         path = strip_protocol(path)
         container, name = split(path)
         with as_os_errors(path):
-            self.client.remove_object(container, name)
+            self.client.delete_object_with_segments(container, name)
         self.invalidate_cache(path)
 
     def _rm(self, path: str) -> None:
@@ -431,7 +431,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         deleted = not_found = 0
         for container, doomed in names.items():
             with as_os_errors(container):
-                result = self.client.remove_objects(container, doomed)
+                result = self.client.delete_objects_with_segments(container, doomed)
             result.raise_for_errors()
             deleted += result.deleted
             not_found += result.not_found

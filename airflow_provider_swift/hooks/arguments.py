@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import time
 
 from airflow_provider_swift.client import SwiftValidationError
-from airflow_provider_swift.client.rest.objects import CHUNK
-
-
-def file_md5(path: str | os.PathLike[str]) -> str:
-    """MD5 of a local file, read in chunks."""
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def absolute_expiry(delete_at: float | None, delete_after: float | None) -> int | None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import hashlib
-import io
 import os
 from collections.abc import Collection, Iterable, Mapping
 from functools import cached_property
@@ -20,28 +18,23 @@ from airflow_provider_swift.client import (
     SwiftValidationError,
 )
 from airflow_provider_swift.client.base.options import (
-    IF_EXISTS,
-    VERIFY,
     CopyOptions,
     IfExists,
     SyncOptions,
     SyncUpOptions,
     UploadOptions,
     Verify,
-    check_choice,
     copy_options,
     upload_options,
 )
-from airflow_provider_swift.client.large.reads import large_object_kind
 from airflow_provider_swift.client.rest.containers import container_headers
-from airflow_provider_swift.client.rest.objects import strip_etag
 from airflow_provider_swift.client.rest.server import choose_tempurl_digest
 from airflow_provider_swift.client.rest.tempurl import temp_url
 from airflow_provider_swift.client.transfers.copies import CopyResult
 from airflow_provider_swift.client.transfers.sync import SyncResult
 from airflow_provider_swift.client.transfers.transfer import Transfer, TransferOptions
 from airflow_provider_swift.client.wire.metadata import metadata_from_headers
-from airflow_provider_swift.hooks.arguments import absolute_expiry, file_md5, glob_prefix
+from airflow_provider_swift.hooks.arguments import absolute_expiry, glob_prefix
 from airflow_provider_swift.hooks.connection import options_from_connection
 from airflow_provider_swift.hooks.form import CONN_FIELDS, SECRET_FIELDS, UI_FIELD_BEHAVIOUR
 from airflow_provider_swift.hooks.lineage import record
@@ -206,7 +199,7 @@ class SwiftHook(BaseHook):
     def empty_container(self, container: str) -> dict[str, int]:
         """Delete every object of a container, large objects' segments included."""
         names = [entry["name"] for entry in self.client.iter_objects(container)]
-        return self.delete_objects(container, names)
+        return self.delete_objects_with_segments(container, names)
 
     def delete_container(
         self, container: str, *, missing_ok: bool = False, force: bool = False
@@ -300,18 +293,13 @@ class SwiftHook(BaseHook):
         """
         payload = data.encode("utf-8") if isinstance(data, str) else data
         opts = self._upload_options(options, delete_after)
-        if opts["if_exists"] == "skip_identical":
-            current = self.head_object(container, name)
-            md5 = hashlib.md5(payload, usedforsecurity=False).hexdigest()
-            if current is not None and strip_etag(current.get("etag")) == md5:
-                self.log.info("Skipping %s/%s: identical object already stored", container, name)
-                return {"container": container, "name": name, "etag": md5,
-                        "bytes": len(payload), "large_object": None, "segments": 0,
-                        "segments_uploaded": 0, "skipped": True}  # fmt: skip
-            opts["if_exists"] = "replace"
-        result = self.client.upload_stream(container, name, io.BytesIO(payload), **opts)
-        self.log.info("Uploaded %s/%s (%d bytes, ETag %s)", container, name, result.bytes,
-                      result.etag)  # fmt: skip
+        result = self.client.upload_bytes(container, name, payload, **opts)
+        if result.skipped:
+            self.log.info("Skipped %s/%s: identical object already stored", container, name)
+        else:
+            self.log.info(
+                "Uploaded %s/%s (%d bytes, ETag %s)", container, name, result.bytes, result.etag
+            )
         record(self, wrote=(container, name))
         return result.as_dict()
 
@@ -344,12 +332,20 @@ class SwiftHook(BaseHook):
         if result.skipped:
             self.log.info("Skipped %s/%s: identical object already stored", container, name)
         else:
-            self.log.info(
-                "Uploaded %s/%s (%d bytes, ETag %s%s)", container, name, result.bytes,
-                result.etag,
+            large = (
                 f", {result.large_object.upper()} of {result.segments} segments, "
-                f"{result.segments_uploaded} sent" if result.large_object else "",
-            )  # fmt: skip
+                f"{result.segments_uploaded} sent"
+                if result.large_object
+                else ""
+            )
+            self.log.info(
+                "Uploaded %s/%s (%d bytes, ETag %s%s)",
+                container,
+                name,
+                result.bytes,
+                result.etag,
+                large,
+            )
         record(self, wrote=(container, name))
         return result.as_dict()
 
@@ -393,50 +389,39 @@ class SwiftHook(BaseHook):
             (``md5``, ``segments`` or None), ``unverified`` (why not, or None) and
             ``skipped``.
         """
-        check_choice("if_exists", if_exists, IF_EXISTS)
-        check_choice("verify", verify, VERIFY)
         target = Path(path)
-        if_none_match = None
-        if target.exists():
-            if if_exists == "fail":
-                raise SwiftValidationError(
-                    f"local file {str(target)!r} exists and if_exists='fail'"
-                )
-            if if_exists == "skip_identical" and target.is_file():
-                current = self.client.head_object(container, name)
-                if large_object_kind(current):
-                    if self.client.matches_file(container, name, str(target), current):
-                        self.log.info("Kept %s: identical to %s/%s", target, container, name)
-                        return {"container": container, "name": name, "path": str(target),
-                                "etag": strip_etag(current.get("etag")),
-                                "bytes": target.stat().st_size, "verified": "segments",
-                                "unverified": None, "skipped": True}  # fmt: skip
-                else:
-                    if_none_match = file_md5(target)
         result = self.client.download_object(
-            container, name, target, if_none_match=if_none_match, verify=verify
+            container, name, target, if_exists=if_exists, verify=verify
         )
         if result.skipped:
             self.log.info("Kept %s: identical to %s/%s", target, container, name)
         elif result.verified:
             self.log.info(
                 "Downloaded %s/%s to %s (%d bytes, verified: %s)",
-                container, name, target, result.bytes, result.verified,
-            )  # fmt: skip
+                container,
+                name,
+                target,
+                result.bytes,
+                result.verified,
+            )
         else:
             self.log.warning(
                 "Downloaded %s/%s to %s (%d bytes) NOT verified: %s",
-                container, name, target, result.bytes, result.unverified,
-            )  # fmt: skip
+                container,
+                name,
+                target,
+                result.bytes,
+                result.unverified,
+            )
         record(self, read=(container, name))
         return {
             "container": container,
             "name": name,
             "path": str(target),
             "etag": result.etag,
-            "bytes": target.stat().st_size if result.skipped else result.bytes,
-            "verified": "md5" if result.skipped else result.verified,
-            "unverified": None if result.skipped else result.unverified,
+            "bytes": result.bytes,
+            "verified": result.verified,
+            "unverified": result.unverified,
             "skipped": result.skipped,
         }
 
@@ -473,24 +458,27 @@ class SwiftHook(BaseHook):
         record(self, read=(container, prefix))
         return result
 
-    def delete_object(self, container: str, name: str, *, missing_ok: bool = False) -> bool:
+    def delete_object_with_segments(
+        self, container: str, name: str, *, missing_ok: bool = False
+    ) -> bool:
         """Delete an object; a large object's segments go with it (not in versioned
         containers, whose older versions still use them).
 
         :return: True if deleted, False if it was already absent and ``missing_ok``.
         """
-        return self.client.remove_object(container, name, missing_ok=missing_ok)
+        return self.client.delete_object_with_segments(container, name, missing_ok=missing_ok)
 
-    def delete_objects(self, container: str, names: Iterable[str]) -> dict[str, int]:
+    def delete_objects_with_segments(self, container: str, names: Iterable[str]) -> dict[str, int]:
         """Delete many objects (bulk delete where the cluster offers it), segments too.
 
         Missing objects are counted, not errors; any other failure raises, naming them.
         :return: ``deleted`` and ``not_found`` counts.
         """
-        result = self.client.remove_objects(container, names)
+        result = self.client.delete_objects_with_segments(container, names)
         result.raise_for_errors()
-        self.log.info("Deleted %d objects from %s (%d not found)", result.deleted, container,
-                      result.not_found)  # fmt: skip
+        self.log.info(
+            "Deleted %d objects from %s (%d not found)", result.deleted, container, result.not_found
+        )
         return {"deleted": result.deleted, "not_found": result.not_found}
 
     def copy_object(
@@ -513,10 +501,12 @@ class SwiftHook(BaseHook):
             ``keep_expiry``, ``delete_at``, ``threads``.
         :return: ``source``, ``destination``, ``etag``, ``bytes``..."""
         opts = self._copy_options(options, delete_after)
-        result = self.client.copy_object(source_container, source_name, dest_container,
-                                         dest_name, **opts)  # fmt: skip
-        return self._server_side("Copied", result, (source_container, source_name),
-                                 (dest_container, dest_name))  # fmt: skip
+        result = self.client.copy_object(
+            source_container, source_name, dest_container, dest_name, **opts
+        )
+        return self._server_side(
+            "Copied", result, (source_container, source_name), (dest_container, dest_name)
+        )
 
     def move_object(
         self,
@@ -530,12 +520,15 @@ class SwiftHook(BaseHook):
     ) -> dict[str, Any]:
         """Move (rename) an object: verified copy, then delete the source only if it is
         still the version copied; else raise and delete nothing. Options and expiry as
-        for :meth:`copy_object`."""
+        for :meth:`copy_object`. A retry after the move happened (the source gone, the
+        destination there) succeeds, with ``already_moved`` in the result."""
         opts = self._copy_options(options, delete_after)
-        result = self.client.move_object(source_container, source_name, dest_container,
-                                         dest_name, **opts)  # fmt: skip
-        return self._server_side("Moved", result, (source_container, source_name),
-                                 (dest_container, dest_name))  # fmt: skip
+        result = self.client.move_object(
+            source_container, source_name, dest_container, dest_name, **opts
+        )
+        return self._server_side(
+            "Moved", result, (source_container, source_name), (dest_container, dest_name)
+        )
 
     @staticmethod
     def _copy_options(options: CopyOptions, delete_after: float | None) -> CopyOptions:
@@ -546,8 +539,9 @@ class SwiftHook(BaseHook):
         self, done: str, result: CopyResult, source: tuple[str, str], dest: tuple[str, str]
     ) -> dict[str, Any]:
         """A copy or move done: logged, and its lineage recorded."""
-        self.log.info("%s %s to %s (%d bytes)", done, result.source, result.destination,
-                      result.bytes)  # fmt: skip
+        self.log.info(
+            "%s %s to %s (%d bytes)", done, result.source, result.destination, result.bytes
+        )
         record(self, read=source, wrote=dest)
         return result.as_dict()
 
@@ -570,8 +564,14 @@ class SwiftHook(BaseHook):
         result = Transfer(self.client, dest.client).copy_object(
             source_container, source_name, dest_container, dest_name, **options
         )
-        self.log.info("%s: %s to %s on %s (%d bytes)", result.method, result.source,
-                      result.destination, dest.swift_conn_id, result.bytes)  # fmt: skip
+        self.log.info(
+            "%s: %s to %s on %s (%d bytes)",
+            result.method,
+            result.source,
+            result.destination,
+            dest.swift_conn_id,
+            result.bytes,
+        )
         return result.as_dict()
 
     def transfer_prefix(
@@ -593,9 +593,15 @@ class SwiftHook(BaseHook):
             source_container, prefix, dest_container, dest_prefix, **options
         )
         summary = result.summary()
-        self.log.info("Transferred /%s/%s to %s /%s/%s: %s", source_container, prefix,
-                      dest.swift_conn_id, dest_container, dest_prefix if dest_prefix is not None
-                      else prefix, summary["counts"])  # fmt: skip
+        self.log.info(
+            "Transferred /%s/%s to %s /%s/%s: %s",
+            source_container,
+            prefix,
+            dest.swift_conn_id,
+            dest_container,
+            dest_prefix if dest_prefix is not None else prefix,
+            summary["counts"],
+        )
         return {"summary": summary, "objects": [r.as_dict() for r in result.objects]}
 
     def expire_object(

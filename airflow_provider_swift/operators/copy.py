@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from airflow_provider_swift.client import SwiftNotFoundError
 from airflow_provider_swift.client.base.options import CopyOptions
 from airflow_provider_swift.openlineage import lineage
 from airflow_provider_swift.operators.base import SwiftBaseOperator, templated_int
@@ -110,29 +109,8 @@ class SwiftMoveObjectOperator(SwiftCopyObjectOperator):
     deleted. Arguments as :class:`SwiftCopyObjectOperator`.
 
     Retries are safe: if the source is gone and the destination exists, an earlier
-    attempt completed the move, and the task succeeds (with a warning).
+    attempt completed the move, and the task succeeds (with a warning; the result says
+    ``already_moved``) -- see :meth:`~airflow_provider_swift.hooks.swift.SwiftHook.move_object`.
     """
 
     _verb = "move_object"
-
-    def execute(self, context: Any) -> dict[str, Any]:
-        try:
-            return super().execute(context)
-        except SwiftNotFoundError:
-            if self.source_account or self.dest_account:
-                raise
-            source = self.hook.head_object(self.source_container, self.source_name)
-            destination = self.hook.head_object(self.dest_container, self.dest_name)
-            if source is not None or destination is None:
-                raise
-            self.log.warning(
-                "Source /%s/%s is gone and /%s/%s exists: an earlier attempt moved it",
-                self.source_container, self.source_name, self.dest_container, self.dest_name,
-            )  # fmt: skip
-            return {
-                "source": f"/{self.source_container}/{self.source_name}",
-                "destination": f"/{self.dest_container}/{self.dest_name}",
-                "etag": (destination.get("etag") or "").strip('"'),
-                "bytes": int(destination.get("content-length", 0)),
-                "already_moved": True,
-            }

@@ -420,7 +420,7 @@ class SwiftDeleteObjectsOperator(SwiftBaseOperator):
             else self.hook.list_objects(self.container, prefix=self.prefix)
         )
         self._names = names
-        return self.hook.delete_objects(self.container, names)
+        return self.hook.delete_objects_with_segments(self.container, names)
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """Outputs: the objects deleted, marked DROP."""

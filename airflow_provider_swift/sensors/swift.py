@@ -29,6 +29,7 @@ from airflow.triggers.base import BaseTrigger
 
 from airflow_provider_swift.client import SwiftNotFoundError, SwiftValidationError
 from airflow_provider_swift.client.base.options import OnDelete
+from airflow_provider_swift.client.rest.objects import strip_etag
 from airflow_provider_swift.conditions import (
     ObjectCheck,
     etag_changed,
@@ -277,7 +278,7 @@ class SwiftObjectChangedSensor(_SwiftSensor):
         except SwiftNotFoundError:
             current = None
         if current is not None and baseline and not current["etag"]:
-            current["etag"] = baseline.strip('"')  # 304 Not Modified: same ETag
+            current["etag"] = strip_etag(baseline)  # 304 Not Modified: same ETag
         if baseline is None and current is not None and self.since is None:
             self._state = current["etag"]
             self.log.info("Watching %s/%s from ETag %s", self.container, self.name,

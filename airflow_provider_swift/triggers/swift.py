@@ -23,6 +23,7 @@ from airflow_provider_swift import watermark
 from airflow_provider_swift.client.base.errors import SwiftError, SwiftNotFoundError
 from airflow_provider_swift.client.base.options import OnDelete
 from airflow_provider_swift.client.rest.async_client import AsyncSwiftClient
+from airflow_provider_swift.client.rest.objects import strip_etag
 from airflow_provider_swift.client.wire.transport import Transport
 from airflow_provider_swift.conditions import (
     ObjectCheck,
@@ -205,7 +206,7 @@ class SwiftObjectChangedTrigger(_PollingTrigger):
         found = await client.head_object(self.container, self.name, headers)
         current = object_summary(self.name, found) if found is not None else None
         if current is not None and self.etag and not current["etag"]:
-            current["etag"] = self.etag.strip('"')  # 304 Not Modified
+            current["etag"] = strip_etag(self.etag)  # 304 Not Modified
         if self.etag is None and current is not None and self.since is None:
             self.etag = current["etag"]  # the baseline, as the sensor's first poke
             return None

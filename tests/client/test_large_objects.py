@@ -225,11 +225,11 @@ def test_delete_slo_and_dlo_remove_their_segments(
     swift_client.upload_file(container, "s", source, segment_size=128 * KIB)
     swift_client.upload_file(container, "d", source, segment_size=128 * KIB, large_object="dlo")
     assert len(segment_names(swift_client, container)) == 6
-    assert swift_client.remove_object(container, "s")
-    assert swift_client.remove_object(container, "d")
+    assert swift_client.delete_object_with_segments(container, "s")
+    assert swift_client.delete_object_with_segments(container, "d")
     assert segment_names(swift_client, container) == []
     assert list(swift_client.iter_objects(container)) == []
-    assert swift_client.remove_object(container, "s", missing_ok=True) is False
+    assert swift_client.delete_object_with_segments(container, "s", missing_ok=True) is False
 
 
 def test_bulk_delete_of_a_mix_leaves_no_segments(
@@ -244,7 +244,7 @@ def test_bulk_delete_of_a_mix_leaves_no_segments(
         swift_client.put_object(container, f"dir/plain-{i}", b"x")
     names = ["dir/slo", "dir/dlo", *(f"dir/plain-{i}" for i in range(5)), "dir/missing"]
     before = swift_client.transport.sent.get("DELETE", 0)
-    result = swift_client.remove_objects(container, names)
+    result = swift_client.delete_objects_with_segments(container, names)
     assert (result.deleted, result.not_found, result.errors) == (7 + 6, 1, [])
     assert swift_client.transport.sent.get("DELETE", 0) == before  # bulk: no single DELETEs
     assert list(swift_client.iter_objects(container)) == []
@@ -281,6 +281,40 @@ def test_skip_identical_compares_segment_md5s(
         container, "obj", source, segment_size=128 * KIB, if_exists="skip_identical"
     )
     assert not changed.skipped
+
+
+def test_bytes_and_downloads_skip_identical_in_the_client(
+    swift_client: SwiftClient, container: str, tmp_path: Path
+) -> None:
+    """``upload_bytes`` and ``download_object`` decide skip-identical themselves, per
+    segment for a large object: what the hook (and any client user) relies on."""
+    data = os.urandom(3 * 128 * KIB)
+    swift_client.upload_bytes(container, "obj", data, segment_size=128 * KIB)
+    before = swift_client.transport.sent.get("PUT", 0)
+    again = swift_client.upload_bytes(
+        container, "obj", data, segment_size=128 * KIB, if_exists="skip_identical"
+    )
+    assert again.skipped and swift_client.transport.sent.get("PUT", 0) == before
+    assert (again.large_object, again.segments, again.bytes) == ("slo", 3, len(data))
+    assert swift_client.matches_bytes(container, "obj", data)
+    assert not swift_client.matches_bytes(container, "obj", data[:-1] + b"!")
+    target = tmp_path / "obj"
+    target.write_bytes(data)
+    kept = swift_client.download_object(container, "obj", target, if_exists="skip_identical")
+    assert (kept.skipped, kept.bytes, kept.verified) == (True, len(data), "segments")
+    with pytest.raises(SwiftValidationError, match="exists"):
+        swift_client.download_object(container, "obj", target, if_exists="fail")
+    swift_client.upload_bytes(container, "plain", b"plain bytes")
+    assert swift_client.upload_bytes(
+        container, "plain", b"plain bytes", if_exists="skip_identical"
+    ).skipped
+    plain = tmp_path / "plain"
+    plain.write_bytes(b"plain bytes")
+    kept = swift_client.download_object(container, "plain", plain, if_exists="skip_identical")
+    assert (kept.skipped, kept.bytes, kept.verified) == (True, 11, "md5")
+    plain.write_bytes(b"changed")
+    got = swift_client.download_object(container, "plain", plain, if_exists="skip_identical")
+    assert not got.skipped and plain.read_bytes() == b"plain bytes"
 
 
 def test_if_exists_fail_refuses_before_sending_segments(
@@ -408,7 +442,7 @@ def test_delete_without_bulk_middleware_falls_back_to_parallel_deletes(
     )
     swift_client.put_object(container, "plain", b"x")
     before = swift_client.transport.sent.get("DELETE", 0)
-    result = swift_client.remove_objects(container, ["slo", "plain", "missing"])
+    result = swift_client.delete_objects_with_segments(container, ["slo", "plain", "missing"])
     assert (result.deleted, result.not_found, result.errors) == (5, 1, [])
     assert swift_client.transport.sent.get("DELETE", 0) - before == 6
     assert segment_names(swift_client, container) == []

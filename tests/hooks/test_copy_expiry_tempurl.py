@@ -69,7 +69,7 @@ def test_copy_of_an_slo_larger_than_max_file_size(tmp_path: Path) -> None:
         source_segments = {s.name for s in client.segments_of("a", "big") or []}
         copy_segments = {s.name for s in client.segments_of("b", "big-copy") or []}
         assert not source_segments & copy_segments  # nothing shared
-        client.remove_object("a", "big")
+        client.delete_object_with_segments("a", "big")
         assert client.get_object("b", "big-copy")[1] == source.read_bytes()
 
 
@@ -80,7 +80,7 @@ def test_dlo_copy_is_a_dlo_of_its_own(hook: SwiftHook, container: str, tmp_path:
     hook.copy_object(container, "dlo", container, "dlo-copy")
     copy = hook.head_object(container, "dlo-copy") or {}
     assert "/dlo-copy/dlo/" in copy["x-object-manifest"]
-    hook.delete_object(container, "dlo")
+    hook.delete_object_with_segments(container, "dlo")
     assert hook.read_object(container, "dlo-copy") == source.read_bytes()
 
 
@@ -90,6 +90,22 @@ def test_move_copies_then_deletes_the_source(hook: SwiftHook, container: str) ->
     assert hook.head_object(container, "from") is None
     assert hook.read_object(container, "to") == b"moving"
     assert (hook.head_object(container, "to") or {})["x-object-meta-k"] == "v"
+
+
+def test_a_retried_move_succeeds_once_the_source_is_gone(
+    hook: SwiftHook, container: str, tmp_path: Path
+) -> None:
+    """The hook (and the client under it) recognises a move an earlier attempt made."""
+    source = tmp_path / "big"
+    source.write_bytes(b"z" * 300 * KIB)
+    hook.upload_file(container, "big", source, segment_size=128 * KIB)
+    first = hook.move_object(container, "big", container, "moved")
+    again = hook.move_object(container, "big", container, "moved")
+    assert again["already_moved"] and not first["already_moved"]
+    assert (again["etag"], again["bytes"]) == (first["etag"], first["bytes"])
+    assert again["large_object"] == "slo"
+    with pytest.raises(SwiftNotFoundError):  # neither there: nothing was ever moved
+        hook.move_object(container, "never-was", container, "nor-this")
 
 
 def test_move_of_a_large_object_leaves_no_segments_behind(

@@ -33,7 +33,7 @@ def container(hook: SwiftHook) -> Iterator[str]:
     assert hook.create_container(name) is True
     yield name
     for object_name in hook.list_objects(name):
-        hook.delete_object(name, object_name, missing_ok=True)
+        hook.delete_object_with_segments(name, object_name, missing_ok=True)
     hook.delete_container(name, missing_ok=True)
 
 
@@ -103,8 +103,8 @@ def test_upload_bytes_read_head_exists_delete(hook: SwiftHook, container: str) -
     assert hook.object_exists(container, "a/b.txt")
     assert hook.head_object(container, "nope") is None
     assert not hook.object_exists("no-such-container", "x")
-    assert hook.delete_object(container, "a/b.txt") is True
-    assert hook.delete_object(container, "a/b.txt", missing_ok=True) is False
+    assert hook.delete_object_with_segments(container, "a/b.txt") is True
+    assert hook.delete_object_with_segments(container, "a/b.txt", missing_ok=True) is False
 
 
 def test_list_objects_prefix_delimiter_glob(hook: SwiftHook, container: str) -> None:
@@ -240,7 +240,7 @@ def test_large_upload_download_and_delete_through_the_hook(
     listed = hook.client.server_capabilities(container).manifest_get_format != "empty"
     assert hook.client.transport.sent.get("GET", 0) - before == (1 if listed else 3)
     hook.upload_bytes(container, "plain", b"x")
-    assert hook.delete_objects(container, ["big", "plain", "gone"]) == {
+    assert hook.delete_objects_with_segments(container, ["big", "plain", "gone"]) == {
         "deleted": 6,
         "not_found": 1,
     }

@@ -84,7 +84,7 @@ def test_dlo_upload_downloads_verified(
     downloaded = rgw_client.download_object(rgw_container, "big.bin", target)
     assert target.read_bytes() == data
     assert downloaded.verified == "segments"
-    assert rgw_client.remove_object(rgw_container, "big.bin")
+    assert rgw_client.delete_object_with_segments(rgw_container, "big.bin")
     assert list(rgw_client.iter_objects(f"{rgw_container}_segments")) == []
 
 

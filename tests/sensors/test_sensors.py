@@ -183,7 +183,7 @@ def test_changed_sensor_on_delete(
         SwiftObjectChangedSensor, task_id="c", container=container, name="gone", on_delete=on_delete
     )
     sensor.poke(CONTEXT)
-    hook.delete_object(container, "gone")
+    hook.delete_object_with_segments(container, "gone")
     assert sensor.poke(CONTEXT).is_done is outcome
 
 
@@ -195,7 +195,7 @@ def test_changed_sensor_fails_on_delete_when_asked(
         SwiftObjectChangedSensor, task_id="c", container=container, name="gone", on_delete="fail"
     )
     sensor.poke(CONTEXT)
-    hook.delete_object(container, "gone")
+    hook.delete_object_with_segments(container, "gone")
     with pytest.raises(SwiftValidationError, match="deleted"):
         sensor.poke(CONTEXT)
 

@@ -25,7 +25,7 @@ from airflow_provider_swift.client.large.reads import Reads, large_object_kind
 from airflow_provider_swift.client.large.segments import Segment
 from airflow_provider_swift.client.rest.bulk import Bulk, BulkDeleteResult
 from airflow_provider_swift.client.rest.containers import Containers
-from airflow_provider_swift.client.rest.objects import Objects, md5_of_stream, strip_etag
+from airflow_provider_swift.client.rest.objects import Objects
 from airflow_provider_swift.client.rest.server import ServerFacts
 from airflow_provider_swift.client.wire.core import AfterRetry
 from airflow_provider_swift.client.wire.names import object_path
@@ -40,8 +40,8 @@ def common_prefix(names: list[str]) -> str:
 
 
 class LargeObjects:
-    """Whole-object operations that understand large objects: identity checks,
-    segment retirement, deletes that take segments along."""
+    """Whole-object operations that understand large objects: segment retirement,
+    deletes that take segments along."""
 
     def __init__(
         self,
@@ -59,37 +59,6 @@ class LargeObjects:
         self.bulk = bulk
         self.reads = reads
 
-    def matches_file(
-        self, container: str, name: str, path: str, headers: Mapping[str, str] | None = None
-    ) -> bool:
-        """Whether the stored object holds exactly the bytes of a local file.
-
-        Plain objects compare the file's MD5 with the ETag; large objects compare the
-        MD5 of each stretch of the file with the matching segment's.
-        """
-        headers = headers if headers is not None else self.objects.head_or_none(container, name)
-        if headers is None or not os.path.isfile(path):
-            return False
-        size = os.path.getsize(path)
-        try:
-            segments = self.reads.segments_of(container, name, headers)
-        except SwiftSegmentsUnknownError as exc:
-            log.info("Cannot compare /%s/%s with %s segment by segment (%s): not identical",
-                     container, name, path, exc.message)  # fmt: skip
-            return False
-        with open(path, "rb") as handle:
-            if segments is None:
-                return int(headers.get("content-length", -1)) == size and md5_of_stream(
-                    handle
-                ) == strip_etag(headers.get("etag"))
-            if sum(s.size for s in segments) != size:
-                return False
-            for segment in segments:
-                if md5_of_stream(handle, segment.size) != segment.etag.strip('"'):
-                    return False
-                handle.seek(segment.size, os.SEEK_CUR)
-        return True
-
     def replaced_segments(
         self, container: str, name: str, current: Mapping[str, str] | None
     ) -> list[Segment]:
@@ -99,8 +68,13 @@ class LargeObjects:
         try:
             return self.reads.segments_of(container, name, current) or []
         except SwiftSegmentsUnknownError as exc:
-            log.warning("The segments of the /%s/%s being replaced cannot be found, so they "
-                        "stay behind (%s)", container, name, exc.message)  # fmt: skip
+            log.warning(
+                "The segments of the /%s/%s being replaced cannot be found, so they "
+                "stay behind (%s)",
+                container,
+                name,
+                exc.message,
+            )
             return []
 
     def discard_segments(
@@ -119,14 +93,22 @@ class LargeObjects:
             }
         except SwiftError as exc:
             log.warning(
-                "%s; keeping its %d segments: could not read /%s/%s to see which it uses "
-                "(%s)", why, len(segments), container, name, exc,
-            )  # fmt: skip
+                "%s; keeping its %d segments: could not read /%s/%s to see which it uses (%s)",
+                why,
+                len(segments),
+                container,
+                name,
+                exc,
+            )
             return
         doomed = [pair for pair in segments if pair not in used]
         if len(doomed) < len(segments):
-            log.warning("/%s/%s is stored and uses %d of the segments; keeping those",
-                        container, name, len(segments) - len(doomed))  # fmt: skip
+            log.warning(
+                "/%s/%s is stored and uses %d of the segments; keeping those",
+                container,
+                name,
+                len(segments) - len(doomed),
+            )
         if doomed:
             log.warning("%s; deleting the %d segments it created", why, len(doomed))
             with contextlib.suppress(SwiftError):
@@ -166,12 +148,18 @@ class LargeObjects:
             return
         result = self.bulk.delete_many(doomed)
         if result.errors:
-            log.warning("Could not delete some old segments of /%s/%s: %s", container, name,
-                        result.errors[:5])  # fmt: skip
+            log.warning(
+                "Could not delete some old segments of /%s/%s: %s",
+                container,
+                name,
+                result.errors[:5],
+            )
 
     # -- deletes ----------------------------------------------------------------------
 
-    def remove_object(self, container: str, name: str, *, missing_ok: bool = False) -> bool:
+    def delete_object_with_segments(
+        self, container: str, name: str, *, missing_ok: bool = False
+    ) -> bool:
         """Delete an object and, for a large object, its segments.
 
         In a versioned container only the object itself is deleted: older versions
@@ -235,7 +223,9 @@ class LargeObjects:
         only_manifest = all(str(path).lstrip("/") == manifest for path, _ in errors)
         return only_manifest and self.objects.newest_headers(container, name) is None
 
-    def remove_objects(self, container: str, names: Iterable[str]) -> BulkDeleteResult:
+    def delete_objects_with_segments(
+        self, container: str, names: Iterable[str]
+    ) -> BulkDeleteResult:
         """Delete many objects (bulk delete where offered) and their segments.
 
         Manifests and plain objects go first, then the segments, so no remaining

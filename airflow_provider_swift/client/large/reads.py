@@ -10,6 +10,7 @@ written to a temporary file that replaces the target only once everything matche
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -30,7 +31,13 @@ from airflow_provider_swift.client.base.errors import (
     SwiftUnverifiedError,
     SwiftValidationError,
 )
-from airflow_provider_swift.client.base.options import VERIFY, Verify, check_choice
+from airflow_provider_swift.client.base.options import (
+    IF_EXISTS,
+    VERIFY,
+    IfExists,
+    Verify,
+    check_choice,
+)
 from airflow_provider_swift.client.base.parallel import map_ordered
 from airflow_provider_swift.client.base.progress import Progress
 from airflow_provider_swift.client.large.segments import (
@@ -41,7 +48,7 @@ from airflow_provider_swift.client.large.segments import (
 )
 from airflow_provider_swift.client.large.verify import StreamVerifier
 from airflow_provider_swift.client.rest.containers import Containers
-from airflow_provider_swift.client.rest.objects import Objects, strip_etag
+from airflow_provider_swift.client.rest.objects import Objects, md5_of_stream, strip_etag
 from airflow_provider_swift.client.rest.server import manifest_format
 from airflow_provider_swift.client.wire.metadata import MTIME_KEY, parse_mtime
 from airflow_provider_swift.client.wire.names import object_path
@@ -58,7 +65,9 @@ MAX_MANIFEST_DEPTH = 10
 
 @dataclass(frozen=True)
 class DownloadResult:
-    """Outcome of a download: ``skipped`` when ``If-None-Match`` answered 304.
+    """Outcome of a download: ``skipped`` when nothing was written because the local
+    file already held the object's bytes (``if_exists="skip_identical"``), or when an
+    ``If-None-Match`` given answered 304.
 
     ``verified`` says what the bytes were checked against: ``"md5"`` (a plain object's
     ETag), ``"segments"`` (each segment's MD5, for a large one), or None when they
@@ -101,7 +110,7 @@ def large_object_kind(headers: Mapping[str, str]) -> str | None:
 
 
 class Reads:
-    """Segment discovery and verified reads."""
+    """Segment discovery, verified reads, and whether stored and local bytes are equal."""
 
     def __init__(self, transport: Transport, containers: Containers, objects: Objects) -> None:
         self.transport = transport
@@ -175,12 +184,59 @@ class Reads:
             return self.dlo_segments(headers["x-object-manifest"])
         return None
 
-    def verifier_for(
-        self, container: str, name: str, headers: Mapping[str, str], status: int
-    ) -> StreamVerifier | None:
-        """How to check a GET response's bytes, or None when they cannot be checked
-        (see :meth:`verification` for why not)."""
-        return self.verification(container, name, headers, status)[0]
+    def matches_file(
+        self,
+        container: str,
+        name: str,
+        path: str | os.PathLike[str],
+        headers: Mapping[str, str] | None = None,
+    ) -> bool:
+        """Whether the stored object holds exactly the bytes of a local file.
+
+        Plain objects compare the file's MD5 with the ETag; large objects compare the
+        MD5 of each stretch of the file with the matching segment's.
+
+        :param headers: the object's HEAD headers, if known (else it is HEADed).
+        """
+        if not os.path.isfile(path):
+            return False
+        with open(path, "rb") as handle:
+            return self._matches(container, name, handle, os.path.getsize(path), headers)
+
+    def matches_bytes(
+        self, container: str, name: str, data: bytes, headers: Mapping[str, str] | None = None
+    ) -> bool:
+        """Whether the stored object holds exactly ``data`` (as :meth:`matches_file`)."""
+        return self._matches(container, name, io.BytesIO(data), len(data), headers)
+
+    def _matches(
+        self,
+        container: str,
+        name: str,
+        handle: IO[bytes],
+        size: int,
+        headers: Mapping[str, str] | None,
+    ) -> bool:
+        headers = headers if headers is not None else self.objects.head_or_none(container, name)
+        if headers is None:
+            return False
+        try:
+            segments = self.segments_of(container, name, headers)
+        except SwiftSegmentsUnknownError as exc:
+            why = exc.message
+            log.info("Cannot compare /%s/%s per segment (%s): not identical", container, name, why)
+            return False
+        if segments is None:
+            return int(headers.get("content-length", -1)) == size and md5_of_stream(
+                handle
+            ) == strip_etag(headers.get("etag"))
+        if sum(s.size for s in segments) != size:
+            return False
+        for segment in segments:
+            if md5_of_stream(handle, segment.size) != strip_etag(segment.etag):
+                return False
+            handle.seek(segment.size, os.SEEK_CUR)
+        return True
 
     def verification(
         self, container: str, name: str, headers: Mapping[str, str], status: int
@@ -289,6 +345,7 @@ class Reads:
         name: str,
         destination: str | os.PathLike[str],
         *,
+        if_exists: IfExists = "replace",
         if_none_match: str | None = None,
         headers: Mapping[str, object] | None = None,
         threads: int = 4,
@@ -305,6 +362,11 @@ class Reads:
         with ``If-Match`` on the ETag its manifest records, into their place in the
         file: faster than the proxy's single stream, which re-hashes every byte.
 
+        :param if_exists: what to do when ``destination`` exists: ``"replace"``
+            (default); ``"skip_identical"``: keep a file that already holds the
+            object's bytes (``If-None-Match`` with its MD5 for a plain object, its MD5
+            per segment for a large one) -- the result says ``skipped``;
+            ``"fail"``: raise :class:`SwiftValidationError`, download nothing.
         :param if_none_match: an ETag; if the object still has it (304) nothing is written.
         :param threads: segments of a large object fetched at once (1: one stream).
         :param verify: when the bytes cannot be checked (see :meth:`verification`):
@@ -313,8 +375,23 @@ class Reads:
             ``verified=None`` and why in ``unverified``.
         """
         check_choice("verify", verify, VERIFY)
+        check_choice("if_exists", if_exists, IF_EXISTS)
         target = Path(destination)
         path, shown = object_path(container, name)
+        local_md5 = None  # the MD5 of the local file, sent as If-None-Match
+        if target.exists() and if_exists == "fail":
+            raise SwiftValidationError(f"local file {str(target)!r} exists and if_exists='fail'")
+        if target.is_file() and if_exists == "skip_identical":
+            current = self.objects.head_object(container, name)
+            if large_object_kind(current) is None:
+                with open(target, "rb") as local:
+                    local_md5 = if_none_match = md5_of_stream(local)
+            elif self.matches_file(container, name, target, current):
+                log.info("Kept %s: identical to /%s/%s", target, container, name)
+                return DownloadResult(
+                    target, target.stat().st_size, strip_etag(current.get("etag")), current,
+                    skipped=True, verified="segments",
+                )  # fmt: skip
         directory = target.parent
         if not directory.is_dir():
             raise SwiftValidationError(f"download directory {str(directory)!r} does not exist")
@@ -346,6 +423,16 @@ class Reads:
             etag = strip_etag(reply.headers.get("etag"))
             if reply.status == 304:
                 temp.unlink()
+                if local_md5 is not None:  # the local file's MD5 is the object's ETag
+                    log.info("Kept %s: identical to /%s/%s", target, container, name)
+                    return DownloadResult(
+                        target,
+                        target.stat().st_size,
+                        etag,
+                        reply.headers,
+                        skipped=True,
+                        verified="md5",
+                    )
                 return DownloadResult(target, 0, etag, reply.headers, skipped=True)
             mtime = parse_mtime(reply.headers.get(f"x-object-meta-{MTIME_KEY}"))
             if mtime is not None:  # the file's own time, as python-swiftclient restores it
@@ -450,7 +537,7 @@ class Reads:
                     path=where,
                 ) from None
             size, md5 = reply.result
-            if size != segment.size or md5 != segment.etag.strip('"'):
+            if size != segment.size or md5 != strip_etag(segment.etag):
                 raise SwiftChecksumError(
                     f"segment {index} ({segment.path}) of {where} has MD5 {md5} and "
                     f"{size} bytes; its manifest says {segment.etag} and {segment.size}",

@@ -30,6 +30,7 @@ import requests
 from airflow_provider_swift.client.base.errors import SwiftChecksumError, SwiftValidationError
 from airflow_provider_swift.client.large.segments import Segment
 from airflow_provider_swift.client.large.verify import StreamVerifier
+from airflow_provider_swift.client.rest.objects import strip_etag
 from airflow_provider_swift.client.wire.names import object_path
 from airflow_provider_swift.client.wire.transport import Transport
 
@@ -74,7 +75,7 @@ class Relay:
     ) -> None:
         self._transport = transport
         self._container, self._name = container, name
-        self._etag = etag.strip('"')
+        self._etag = strip_etag(etag)
         self._size = size
         self._segments = list(segments) if segments is not None else None
         self._thread: threading.Thread | None = None

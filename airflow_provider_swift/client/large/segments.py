@@ -24,6 +24,7 @@ from airflow_provider_swift.client.base.options import LARGE_OBJECT_KINDS, check
 from airflow_provider_swift.client.rest.info import (
     Limits,
 )
+from airflow_provider_swift.client.rest.objects import strip_etag
 
 #: Segments are at least this big when the size is derived rather than given: fewer,
 #: larger segments amortise per-request costs, and 100 MiB still spreads a
@@ -114,7 +115,7 @@ def composite_etag(etags: Iterable[str]) -> str:
     """The ETag Swift gives a large object: MD5 of its segments' ETags, concatenated."""
     digest = hashlib.md5(usedforsecurity=False)
     for etag in etags:
-        digest.update(etag.strip('"').encode("ascii"))
+        digest.update(strip_etag(etag).encode("ascii"))
     return digest.hexdigest()
 
 
@@ -144,7 +145,7 @@ def parse_slo_manifest(entries: Iterable[Mapping[str, Any]]) -> list[Segment]:
             Segment(
                 container,
                 name,
-                str(entry["hash"] if swift else entry["etag"]).strip('"'),
+                strip_etag(str(entry["hash"] if swift else entry["etag"])),
                 int(entry["bytes"] if swift else entry["size_bytes"]),
                 nested=bool(entry.get("sub_slo")),
             )
@@ -172,7 +173,7 @@ def own_slo_segments(
         groups.setdefault(upload, []).append(
             Segment(segment_container, str(entry["name"]), str(entry["hash"]), int(entry["bytes"]))
         )
-    wanted = etag.strip('"')
+    wanted = strip_etag(etag)
     matching = [
         group for group in groups.values() if composite_etag(s.etag for s in group) == wanted
     ]

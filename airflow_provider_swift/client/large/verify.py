@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from airflow_provider_swift.client.base.errors import SwiftChecksumError
 from airflow_provider_swift.client.large.segments import Segment, composite_etag
+from airflow_provider_swift.client.rest.objects import strip_etag
 
 
 class StreamVerifier:
@@ -26,7 +27,7 @@ class StreamVerifier:
     def __init__(
         self, etag: str, segments: Sequence[Segment] | None = None, *, where: str = ""
     ) -> None:
-        self.etag = etag.strip('"')
+        self.etag = strip_etag(etag)
         self.where = where
         self.size = 0
         self._segments = list(segments) if segments is not None else None
@@ -76,7 +77,7 @@ class StreamVerifier:
         assert self._segments is not None
         segment = self._segments[self._index]
         actual = self._digest.hexdigest()
-        if actual != segment.etag.strip('"'):
+        if actual != strip_etag(segment.etag):
             raise SwiftChecksumError(
                 f"segment {self._index} ({segment.path}) of {self.where} has MD5 {actual}, "
                 f"its manifest says {segment.etag}",

@@ -63,7 +63,7 @@ class Bulk:
         """Delete ``(container, name)`` pairs; missing ones count as ``not_found``.
 
         Segments of large objects are NOT followed here (bulk delete does not do it
-        either): callers list them first (see ``remove_objects``).
+        either): callers list them first (see ``delete_objects_with_segments``).
         """
         pairs = list(objects)
         result = BulkDeleteResult()

@@ -14,7 +14,7 @@ import logging
 import os
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import IO, cast
+from typing import IO, cast, overload
 
 from airflow_provider_swift.client.base.errors import (
     SwiftChecksumError,
@@ -78,16 +78,17 @@ def md5_of_stream(stream: Readable, length: int | None = None) -> str:
     return digest.hexdigest()
 
 
+@overload
+def strip_etag(etag: str) -> str: ...
+@overload
+def strip_etag(etag: str | None) -> str | None: ...
 def strip_etag(etag: str | None) -> str | None:
-    """ETags may be quoted (always for large objects, optionally for others)."""
+    """An ETag without its quotes: the one way ETags are compared in this provider.
+
+    Swift quotes some ETags (always a large object's, optionally others), listings and
+    manifests do not; every comparison goes through this function.
+    """
     return etag.strip('"') if etag else etag
-
-
-def is_large_object(headers: Mapping[str, str]) -> bool:
-    """Whether HEAD/GET headers describe a static or dynamic large object."""
-    return "x-object-manifest" in headers or (
-        headers.get("x-static-large-object", "").lower() == "true"
-    )
 
 
 class _HashingIterator:

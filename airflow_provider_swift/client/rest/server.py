@@ -140,10 +140,6 @@ class ServerFacts:
         """The digests TempURL signatures may use (from ``/info``; sha1 if silent)."""
         return tempurl_digests(self.info.capabilities())
 
-    def known(self) -> ServerCapabilities | None:
-        """The capabilities learned so far (None before the first probe)."""
-        return self._learned
-
     def learned(self, container: str) -> ServerCapabilities:
         """The capabilities, probed in ``container`` (which must be writable) the first
         time they are needed, cached for the client's life. A probe that fails (no

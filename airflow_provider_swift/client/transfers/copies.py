@@ -68,6 +68,9 @@ class CopyResult:
     bytes: int
     large_object: str | None = None
     segments: int = 0
+    #: a retried move found the source gone and the destination present: an earlier
+    #: attempt had moved it, and nothing was done this time
+    already_moved: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -216,15 +219,27 @@ class Copies:
         still exactly the version copied. If it changed in between, raise
         :class:`SwiftConflictError` and delete nothing (the copy holds the earlier version).
 
+        Retries are safe: when the source is gone and the destination exists, an
+        earlier attempt completed the move; that is logged and the result says
+        ``already_moved``.
+
         :param options: see :class:`CopyOptions`.
         """
         opts = copy_options(options)
         source_account, dest_account = opts["source_account"], opts["dest_account"]
-        source = self._head(source_container, source_name, source_account)
-        etag = strip_etag(source.get("etag")) or ""
-        result = self.copy_object(
-            source_container, source_name, dest_container, dest_name, if_match=etag, **opts
-        )
+        try:
+            source = self._head(source_container, source_name, source_account)
+            etag = strip_etag(source.get("etag")) or ""
+            result = self.copy_object(
+                source_container, source_name, dest_container, dest_name, if_match=etag, **opts
+            )
+        except SwiftNotFoundError:
+            moved = self._already_moved(
+                source_container, source_name, dest_container, dest_name, opts
+            )
+            if moved is None:
+                raise
+            return moved
         copied = self._head(dest_container, dest_name, dest_account)
         if strip_etag(copied.get("etag")) != etag:
             raise SwiftChecksumError(
@@ -252,8 +267,46 @@ class Copies:
                 "DELETE", path, display=shown, account=source_account, after_retry=AfterRetry.DELETE
             )
         else:
-            self.large_objects.remove_object(source_container, source_name, missing_ok=True)
+            self.large_objects.delete_object_with_segments(
+                source_container, source_name, missing_ok=True
+            )
         return result
+
+    def _already_moved(
+        self,
+        source_container: str,
+        source_name: str,
+        dest_container: str,
+        dest_name: str,
+        opts: CopyOptions,
+    ) -> CopyResult | None:
+        """The result of an earlier attempt's move when the source is gone and the
+        destination exists, else None (the 404 stands)."""
+        try:
+            self._head(source_container, source_name, opts["source_account"])
+            return None  # the source exists: the 404 was something else
+        except SwiftNotFoundError:
+            pass
+        try:
+            dest = self._head(dest_container, dest_name, opts["dest_account"])
+        except SwiftNotFoundError:
+            return None
+        shown_source = f"/{source_container}/{source_name}"
+        shown_dest = f"/{dest_container}/{dest_name}"
+        log.warning(
+            "Source %s is gone and %s exists: an earlier attempt moved it",
+            shown_source,
+            shown_dest,
+        )
+        kind = large_object_kind(dest)
+        return CopyResult(
+            shown_source,
+            shown_dest,
+            strip_etag(dest.get("etag")) or "",
+            int(dest.get("content-length", 0)),
+            kind,
+            already_moved=True,
+        )
 
     def set_expiry(
         self, container: str, name: str, delete_at: int | None, *, threads: int = 4

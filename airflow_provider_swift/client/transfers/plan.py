@@ -10,7 +10,7 @@ cannot tell (a :data:`CHECK` step):
   whatever its segments hold;
 * an SLO of the right size whose ETag differs from the local file's composite ETag
   at the upload's segment size: it may have been cut at another size, so only the
-  per-segment rule (``LargeObjects.matches_file``) can say.
+  per-segment rule (``Reads.matches_file``) can say.
 
 Everything here is pure (no requests, no file reads): :mod:`sync` lists, hashes and
 executes. Memory stays flat in the number of objects: the listing is streamed and
@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from airflow_provider_swift.client.base.options import Compare
+from airflow_provider_swift.client.rest.objects import strip_etag
 from airflow_provider_swift.client.transfers.local_names import is_directory_marker
 
 #: What a step does: send the file, fetch the object, leave both alone, remove the
@@ -38,9 +39,6 @@ GET: Action = "get"
 SKIP: Action = "skip"
 DELETE: Action = "delete"
 CHECK: Action = "check"
-#: The MD5 of no bytes: no object holding data has it as its hash.
-EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
-ACTIONS: tuple[Action, ...] = (PUT, GET, SKIP, DELETE, CHECK)
 
 #: The MD5 of an empty body: what a DLO manifest's listing entry shows.
 EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
@@ -79,7 +77,7 @@ class Stored:
         return cls(
             name=name,
             size=size,
-            etag=str(slo_etag or entry.get("hash", "")).strip('"'),
+            etag=strip_etag(str(slo_etag or entry.get("hash", ""))),
             slo=slo_etag is not None,
             last_modified=listing_time(str(entry.get("last_modified", ""))),
             directory=is_directory_marker(name, size, entry.get("content_type")),

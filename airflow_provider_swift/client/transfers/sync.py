@@ -309,7 +309,7 @@ class Sync:
             current = step.stored.headers() if step.stored is not None else None
             if step.action == CHECK:
                 current = self.objects.head_or_none(container, step.name)
-                if current is not None and self.large_objects.matches_file(
+                if current is not None and self.reads.matches_file(
                     container, step.name, step.path, current
                 ):
                     return SKIP, step.name, step.size, "identical", current.get("etag")
@@ -319,7 +319,7 @@ class Sync:
         self._execute(steps, put, opts["threads"], result, tree.failed)
         doomed = [s.name for s in steps if s.action == DELETE]
         if doomed:
-            removed = self.large_objects.remove_objects(container, doomed)
+            removed = self.large_objects.delete_objects_with_segments(container, doomed)
             removed.raise_for_errors()
             for step in steps:
                 if step.action == DELETE:
@@ -370,7 +370,7 @@ class Sync:
                 current = self.objects.head_or_none(container, step.name)
                 if current is None:
                     return SKIP, step.name, 0, "gone", None
-                if self.large_objects.matches_file(container, step.name, str(target), current):
+                if self.reads.matches_file(container, step.name, str(target), current):
                     return SKIP, step.name, step.size, "identical", current.get("etag")
             target.parent.mkdir(parents=True, exist_ok=True)
             done = self.reads.download_object(container, step.name, target)

@@ -191,7 +191,7 @@ def listed_identity(entry: Mapping[str, Any]) -> tuple[int, str] | None:
     size = int(entry.get("bytes", 0))
     if size == 0:
         return None
-    return size, str(entry.get("slo_etag") or entry.get("hash") or "").strip('"')
+    return size, strip_etag(str(entry.get("slo_etag") or entry.get("hash") or ""))
 
 
 def headed_identity(headers: Mapping[str, str] | None) -> tuple[int, str] | None:

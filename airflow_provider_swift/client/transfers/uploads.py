@@ -10,6 +10,7 @@ upload of the same unchanged file re-sends only the segments missing or differen
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import time
@@ -173,7 +174,7 @@ class Uploads:
         if (
             current is not None
             and opts["if_exists"] == "skip_identical"
-            and self.large_objects.matches_file(container, name, source, current)
+            and self.reads.matches_file(container, name, source, current)
         ):
             kind = large_object_kind(current)
             log.info("Skipping /%s/%s: identical object already stored", container, name)
@@ -254,6 +255,34 @@ class Uploads:
         return self._upload_large(
             container, name, pieces(), uuid.uuid4().hex, current, opts, resume=False
         )
+
+    def upload_bytes(
+        self,
+        container: str,
+        name: str,
+        data: bytes,
+        **options: Unpack[UploadOptions],
+    ) -> UploadResult:
+        """Upload bytes held in memory: one PUT if they fit in one segment, else a
+        large object (as :meth:`upload_stream`).
+
+        :param options: see :class:`UploadOptions`. ``if_exists="skip_identical"``
+            leaves an object that already holds these bytes alone (its MD5, or its
+            MD5 per segment for a large object) and says ``skipped``.
+        """
+        opts = upload_options(options)
+        if opts["if_exists"] == "skip_identical":
+            current = self.objects.head_or_none(container, name)
+            if current is not None and self.reads.matches_bytes(container, name, data, current):
+                log.info("Skipping /%s/%s: identical object already stored", container, name)
+                kind = large_object_kind(current)
+                segments = len(self.reads.segments_of(container, name, current) or ())
+                return UploadResult(
+                    container, name, strip_etag(current.get("etag")) or "", len(data), kind,
+                    segments, skipped=True,
+                )  # fmt: skip
+            opts["if_exists"] = "replace"
+        return self.upload_stream(container, name, io.BytesIO(data), **opts)
 
     def _upload_whole(
         self,

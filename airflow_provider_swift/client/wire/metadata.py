@@ -24,10 +24,6 @@ META_PREFIX = {
     "container": "x-container-meta-",
     "object": "x-object-meta-",
 }
-REMOVE_PREFIX = {
-    "account": "x-remove-account-meta-",
-    "container": "x-remove-container-meta-",
-}
 
 
 @dataclass(frozen=True)
