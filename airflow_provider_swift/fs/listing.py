@@ -15,6 +15,7 @@ from typing import Any
 
 from airflow_provider_swift.client import SwiftClient
 from airflow_provider_swift.client.rest.objects import strip_etag
+from airflow_provider_swift.client.transfers.local_names import is_directory_marker
 
 #: Swift's default ``container_listing_limit``, when ``/info`` does not say.
 DEFAULT_LISTING_LIMIT = 10_000
@@ -88,12 +89,26 @@ def delimited_entries(
     """One level of a ``delimiter=/`` listing as infos; the directory's own marker
     object (a name equal to the prefix, as some tools create) is not an entry."""
     out: list[Info] = []
+    directories: set[str] = set()
     for entry in entries:
         if "subdir" in entry:
-            out.append(directory_info(f"{container}/{str(entry['subdir']).rstrip('/')}"))
-        elif entry["name"] != prefix:
+            path = f"{container}/{str(entry['subdir']).rstrip('/')}"
+        elif entry["name"] == prefix:
+            continue
+        elif _is_marker(entry):  # another tool's marker of a directory
+            path = f"{container}/{str(entry['name']).rstrip('/')}"
+        else:
             out.append(file_info(f"{container}/{entry['name']}", entry))
+            continue
+        if path not in directories:
+            directories.add(path)
+            out.append(directory_info(path))
     return out
+
+
+def _is_marker(entry: Mapping[str, Any]) -> bool:
+    name = str(entry.get("name", ""))
+    return is_directory_marker(name, int(entry.get("bytes", 0)), entry.get("content_type"))
 
 
 @dataclass
@@ -123,13 +138,14 @@ class Tree:
 def build_tree(root: str, prefix: str, entries: Iterable[Mapping[str, Any]]) -> Tree:
     """The tree under ``root`` (``container`` or ``container/dir``) from a flat listing
     of ``prefix`` (``""`` or ``dir/``): every pseudo-directory a name implies, and
-    marker objects (names ending in ``/``) as the directories they stand for."""
+    marker objects (names ending in ``/``, zero-byte ``application/directory``
+    objects) as the directories they stand for."""
     tree = Tree(root, {root: []})
     for entry in entries:
         name = str(entry["name"])
         tree.objects.append(name)
         relative = name[len(prefix) :]
-        is_marker = relative.endswith("/")
+        is_marker = _is_marker(entry)
         parts = relative.rstrip("/").split("/") if relative.strip("/") else []
         if not parts:
             continue  # the root's own marker

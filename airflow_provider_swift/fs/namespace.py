@@ -15,6 +15,7 @@ import errno
 from fsspec.dircache import DirCache
 
 from airflow_provider_swift.client import SwiftClient
+from airflow_provider_swift.client.transfers.local_names import is_directory_marker
 from airflow_provider_swift.fs.listing import (
     Info,
     Tree,
@@ -151,6 +152,9 @@ class Namespace:
             return directory_info(container)
         headers = self.object_headers(path)
         if headers is not None:
+            size, kind = int(headers.get("content-length", 0)), headers.get("content-type")
+            if is_directory_marker(name, size, kind):  # another tool's directory
+                return directory_info(path)
             return file_info_from_headers(path, headers)
         with as_os_errors(path):
             below = self.client.iter_objects(container, prefix=f"{name}/", page_size=1)

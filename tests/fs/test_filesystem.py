@@ -236,3 +236,23 @@ def test_reading_a_whole_file_is_one_verified_get(fs: SwiftFileSystem, container
     with fs.open(f"{container}/whole.txt", "rb") as handle:
         assert handle.read(4) == b"line"
         assert handle.read() == b" 1\nline 2\n"
+
+
+def test_other_tools_directory_markers_are_directories(
+    fs: SwiftFileSystem, container: str, swift_client: SwiftClient, tmp_path: Path
+) -> None:
+    """``swift upload`` stores an empty directory as a zero-byte
+    ``application/directory`` object: ``swift://`` shows a directory there, also when
+    files were later added under it, and ``get`` makes a directory of it."""
+    marker = "application/directory"
+    swift_client.put_object(container, "m/empty", b"", content_type=marker)
+    swift_client.put_object(container, "m/later", b"", content_type=marker)
+    swift_client.put_object(container, "m/later/x.txt", b"x")
+    assert fs.info(f"{container}/m/empty")["type"] == "directory"
+    listed = {entry["name"]: entry["type"] for entry in fs.ls(f"{container}/m")}
+    assert listed == {f"{container}/m/empty": "directory", f"{container}/m/later": "directory"}
+    assert fs.find(f"{container}/m") == [f"{container}/m/later/x.txt"]
+    fs.invalidate_cache()
+    assert fs.isdir(f"{container}/m/later") and fs.isdir(f"{container}/m/empty")
+    fs.get(f"{container}/m/", str(tmp_path / "m"), recursive=True)
+    assert (tmp_path / "m" / "later" / "x.txt").read_bytes() == b"x"
