@@ -117,3 +117,19 @@ def test_directory_markers_of_other_tools_are_directories(
     up = swift_client.sync_up(down, swift_container, "in/", delete=True)
     assert up.summary.counts == {"skip": 1}
     assert "in/empty" in names(swift_client, swift_container)
+
+
+def test_a_prefix_is_a_folder_both_ways(
+    swift_client: SwiftClient, swift_container: str, tmp_path: Path
+) -> None:
+    """``landing/day 1`` holds the tree (as rclone and ``swift upload --object-name``
+    take it); a sync down of ``in`` does not take ``inbox/`` along."""
+    (tmp_path / "up").mkdir()
+    (tmp_path / "up" / "plain.txt").write_bytes(b"p")
+    swift_client.sync_up(tmp_path / "up", swift_container, "landing/day 1")
+    assert names(swift_client, swift_container) == ["landing/day 1/plain.txt"]
+
+    swift_client.put_object(swift_container, "in/a.txt", b"a")
+    swift_client.put_object(swift_container, "inbox/b.txt", b"b")
+    swift_client.sync_down(swift_container, "in", tmp_path / "down")
+    assert sorted(p.name for p in (tmp_path / "down").iterdir()) == ["a.txt"]

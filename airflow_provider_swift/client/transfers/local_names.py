@@ -42,6 +42,14 @@ def shown(path: str | os.PathLike[str]) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
+def folder(prefix: str) -> str:
+    """A prefix as the folder a tree goes into: ``landing/day 1`` is ``landing/day 1/``
+    (as rclone and ``swift upload --object-name`` treat it), so a tree's files never
+    run into its name (``landing/day 1plain.txt``) and a sync down of ``in`` never takes
+    ``inbox/`` along. ``""`` stays the container's top."""
+    return prefix if not prefix or prefix.endswith("/") else prefix + "/"
+
+
 def name_of(relative: str) -> str:
     """The object name (below the prefix) of a path relative to the tree's root.
 

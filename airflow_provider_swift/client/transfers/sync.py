@@ -55,6 +55,7 @@ from airflow_provider_swift.client.rest.objects import CHUNK, Objects
 from airflow_provider_swift.client.transfers.local_names import (
     Entry,
     check_layout,
+    folder,
     name_of,
     shown,
     target_of,
@@ -273,6 +274,7 @@ class Sync:
         :param options: see :class:`~airflow_provider_swift.client.base.options.SyncUpOptions`.
         """
         opts = sync_up_options(options)
+        prefix = folder(prefix)
         root = _directory(directory)
         result = SyncResult("up", container, prefix, str(root), opts["dry_run"])
         tree = local_files(root, prefix, opts["include"] or (), opts["exclude"] or ())
@@ -344,6 +346,7 @@ class Sync:
         :param options: see :class:`~airflow_provider_swift.client.base.options.SyncOptions`.
         """
         opts = sync_options(options)
+        prefix = folder(prefix)
         root = Path(directory)
         root.mkdir(parents=True, exist_ok=True)
         root = _directory(root)
