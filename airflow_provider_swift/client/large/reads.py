@@ -378,20 +378,16 @@ class Reads:
         check_choice("if_exists", if_exists, IF_EXISTS)
         target = Path(destination)
         path, shown = object_path(container, name)
-        local_md5 = None  # the MD5 of the local file, sent as If-None-Match
         if target.exists() and if_exists == "fail":
             raise SwiftValidationError(f"local file {str(target)!r} exists and if_exists='fail'")
+        local_md5 = None  # the MD5 of the local file, sent as If-None-Match
         if target.is_file() and if_exists == "skip_identical":
             current = self.objects.head_object(container, name)
-            if large_object_kind(current) is None:
+            if large_object_kind(current) is None:  # a 304 will say "identical"
                 with open(target, "rb") as local:
                     local_md5 = if_none_match = md5_of_stream(local)
             elif self.matches_file(container, name, target, current):
-                log.info("Kept %s: identical to /%s/%s", target, container, name)
-                return DownloadResult(
-                    target, target.stat().st_size, strip_etag(current.get("etag")), current,
-                    skipped=True, verified="segments",
-                )  # fmt: skip
+                return self._kept(container, name, target, current, "segments")
         directory = target.parent
         if not directory.is_dir():
             raise SwiftValidationError(f"download directory {str(directory)!r} does not exist")
@@ -424,15 +420,7 @@ class Reads:
             if reply.status == 304:
                 temp.unlink()
                 if local_md5 is not None:  # the local file's MD5 is the object's ETag
-                    log.info("Kept %s: identical to /%s/%s", target, container, name)
-                    return DownloadResult(
-                        target,
-                        target.stat().st_size,
-                        etag,
-                        reply.headers,
-                        skipped=True,
-                        verified="md5",
-                    )
+                    return self._kept(container, name, target, reply.headers, "md5")
                 return DownloadResult(target, 0, etag, reply.headers, skipped=True)
             mtime = parse_mtime(reply.headers.get(f"x-object-meta-{MTIME_KEY}"))
             if mtime is not None:  # the file's own time, as python-swiftclient restores it
@@ -445,6 +433,15 @@ class Reads:
         return DownloadResult(
             target, attempt.size, etag, reply.headers, verified=attempt.verified, unverified=why
         )
+
+    def _kept(
+        self, container: str, name: str, target: Path, headers: Mapping[str, str], how: str
+    ) -> DownloadResult:
+        """The result of a download that kept an identical local file."""
+        log.info("Kept %s: identical to /%s/%s", target, container, name)
+        etag = strip_etag(headers.get("etag"))
+        size = target.stat().st_size
+        return DownloadResult(target, size, etag, dict(headers), skipped=True, verified=how)
 
     def _stream_to(
         self,
