@@ -22,7 +22,7 @@ import hashlib
 import logging
 import os
 import stat as stat_module
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Unpack
@@ -31,6 +31,7 @@ from airflow_provider_swift.client.base.errors import (
     SwiftError,
     SwiftLocalNameError,
     SwiftNotFoundError,
+    SwiftPreconditionFailedError,
     SwiftValidationError,
 )
 from airflow_provider_swift.client.base.options import (
@@ -40,6 +41,7 @@ from airflow_provider_swift.client.base.options import (
     UploadOptions,
     sync_options,
     sync_up_options,
+    upload_options,
 )
 from airflow_provider_swift.client.base.parallel import map_streamed, run_each
 from airflow_provider_swift.client.large.large_objects import LargeObjects
@@ -76,7 +78,7 @@ from airflow_provider_swift.client.transfers.plan import (
     pair_up,
     selected,
 )
-from airflow_provider_swift.client.transfers.uploads import Uploads
+from airflow_provider_swift.client.transfers.uploads import UploadResult, Uploads
 
 log = logging.getLogger(__name__)
 
@@ -328,6 +330,82 @@ class Sync:
                     result.add(DELETE, step.name, step.size, step.reason, None)
         _log_done(result)
         return result
+
+    # -- many named files -----------------------------------------------------------------
+
+    def upload_files(
+        self,
+        container: str,
+        files: Sequence[tuple[str | os.PathLike[str], str]],
+        *,
+        object_threads: int = 10,
+        **options: Unpack[UploadOptions],
+    ) -> list[UploadResult]:
+        """Upload many local files, each to the object name given, ``object_threads``
+        at once -- planned from one listing like a sync, so no HEAD per file: the
+        listing says which names exist (and what they hold, for ``skip_identical``).
+
+        With ``if_exists="fail"`` any name that exists is refused before anything is
+        sent. Every file is attempted; failures (of any kind) are raised together at
+        the end, naming each, once the others are done.
+
+        :param files: ``(local path, object name)`` pairs.
+        :param options: see :class:`~airflow_provider_swift.client.base.options.UploadOptions`.
+        """
+        opts = upload_options(options)
+        if object_threads < 1:
+            raise SwiftValidationError(f"object_threads={object_threads} must be at least 1")
+        names = [name for _, name in files]
+        twice = (
+            sorted({name for name in names if names.count(name) > 1})
+            if len(set(names)) < len(names)
+            else []
+        )
+        if twice:
+            raise SwiftValidationError(f"several files would be uploaded as {twice[:5]}")
+        known = self._listed(container, names) if len(names) > 1 else None
+        if opts["if_exists"] == "fail" and known:
+            taken = sorted(known)
+            raise SwiftPreconditionFailedError(
+                f"{len(taken)} objects already exist and if_exists='fail', e.g. {taken[:5]}; "
+                "nothing was uploaded", status=412, method="PUT", path=f"/{container}",
+            )  # fmt: skip
+
+        def one(pair: tuple[str | os.PathLike[str], str]) -> UploadResult:
+            path, name = pair
+            if known is None:
+                return self.uploads.upload_file(container, name, path, **opts)
+            stored = known.get(name)
+            if stored is not None and stored.ambiguous:  # a DLO or an empty object
+                current = self.objects.head_or_none(container, name)
+            else:
+                current = stored.headers() if stored is not None else None
+            return self.uploads.upload_planned(container, name, path, current, **opts)
+
+        done, failed = run_each(one, files, object_threads, name="swift-upload")
+        if failed:
+            listed = "; ".join(f"{name}: {_said(error)}" for (_, name), error in failed[:5])
+            more = f" (and {len(failed) - 5} more)" if len(failed) > 5 else ""
+            raise SwiftError(
+                f"upload to /{container}: {len(failed)} of {len(files)} files failed: "
+                f"{listed}{more}"
+            ) from failed[0][1]
+        return [result for _, result in done]
+
+    def _listed(self, container: str, names: list[str]) -> dict[str, Stored]:
+        """The listing entries of ``names`` (one listing of their common prefix)."""
+        wanted = set(names)
+        try:
+            return {
+                entry["name"]: Stored.from_listing(entry)
+                for entry in self.containers.iter_objects(
+                    container,
+                    prefix=os.path.commonprefix(names) or None,  # noqa: RUF071
+                )
+                if entry.get("name") in wanted
+            }
+        except SwiftNotFoundError:
+            return {}
 
     # -- down ---------------------------------------------------------------------------
 
