@@ -273,7 +273,7 @@ class Reads:
         *,
         if_none_match: str | None = None,
         headers: Mapping[str, object] | None = None,
-        threads: int = 4,
+        segment_threads: int = 4,
         verify: Verify = "when_possible",
     ) -> DownloadResult:
         """Stream an object to ``destination`` through a verified temporary file.
@@ -283,12 +283,12 @@ class Reads:
         (whole MD5, or every segment's MD5 for a large object); on any failure it is
         removed and ``destination`` is left as it was.
 
-        A large object's segments are fetched directly, ``threads`` at a time, each
+        A large object's segments are fetched directly, ``segment_threads`` at a time, each
         with ``If-Match`` on the ETag its manifest records, into their place in the
         file: faster than the proxy's single stream, which re-hashes every byte.
 
         :param if_none_match: an ETag; if the object still has it (304) nothing is written.
-        :param threads: segments of a large object fetched at once (1: one stream).
+        :param segment_threads: segments of a large object fetched at once (1: one stream).
         :param verify: when the bytes cannot be checked (see :meth:`verification`):
             ``"required"`` raises :class:`SwiftUnverifiedError` and writes nothing;
             ``"when_possible"`` downloads anyway, logs a warning, and the result says
@@ -327,12 +327,12 @@ class Reads:
                     expect=(200, 206, 304),
                     consume=lambda resp: self._stream_to(
                         stream, resp, container, name, broken_at,
-                        parallel=threads > 1, verify=verify, unverified=unverified,
+                        parallel=segment_threads > 1, verify=verify, unverified=unverified,
                     ),
                 )  # fmt: skip
                 if isinstance(reply.result, list):
                     reply.result = self._fetch_segments(
-                        stream, reply.result, threads, f"/{container}/{name}"
+                        stream, reply.result, segment_threads, f"/{container}/{name}"
                     )
             if reply.status == 304:
                 temp.unlink()

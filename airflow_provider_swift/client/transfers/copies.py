@@ -167,7 +167,7 @@ class Copies:
             )
         return self._copy_large(
             source_container, source_name, dest_container, dest_name, source, kind, headers,
-            opts["threads"],
+            opts["segment_threads"],
         )  # fmt: skip
 
     def _copied_etag(
@@ -356,10 +356,11 @@ class Copies:
         return result
 
     def set_expiry(
-        self, container: str, name: str, delete_at: int | None, *, threads: int = 4
+        self, container: str, name: str, delete_at: int | None, *, segment_threads: int = 4
     ) -> dict[str, str]:
         """Set (``delete_at``) or cancel (None) an object's expiry, keeping its metadata,
-        a DLO's manifest and everything else; a large object's segments follow.
+        a DLO's manifest and everything else; a large object's segments follow,
+        ``segment_threads`` at once.
 
         :return: the object's headers afterwards.
         """
@@ -377,7 +378,7 @@ class Copies:
             self.objects.update_object_metadata(segment.container, segment.name, **change)
 
         # segments first: an object never expires before (or without) its segments
-        with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, segment_threads)) as pool:
             list(pool.map(one, segments))
         self.objects.update_object_metadata(container, name, **change)
         return self.objects.head_object(container, name)

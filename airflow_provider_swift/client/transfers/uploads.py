@@ -217,7 +217,7 @@ class Uploads:
         bytes): one PUT if it fits in one segment, else a large object.
 
         Each segment is spooled to a temporary file (in memory up to 8 MiB) so it can
-        be re-sent on a retry; at most ``threads + 1`` segments are spooled at once.
+        be re-sent on a retry; at most ``segment_threads + 1`` segments are spooled at once.
         ``if_exists="skip_identical"`` is not available: the data is known only once read.
 
         :param options: see :class:`UploadOptions`.
@@ -333,7 +333,7 @@ class Uploads:
         try:
             progress = Progress("Uploading", f"/{container}/{name}", size)
             segments = self._put_segments(
-                pieces, segment_container, prefix, existing, opts["threads"], sent,
+                pieces, segment_container, prefix, existing, opts["segment_threads"], sent,
                 opts["delete_at"], progress,
             )  # fmt: skip
             started = time.monotonic()
