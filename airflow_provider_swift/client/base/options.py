@@ -58,15 +58,20 @@ TRANSFER_IF_EXISTS: tuple[str, ...] = get_args(TransferIfExists)
 
 
 class ObjectThreads(TypedDict, total=False):
-    """:param object_threads: objects (files) transferred at once (a sync also hashes
-    local files ``object_threads`` at once)."""
+    """How many objects at once.
+
+    :param object_threads: objects (files) transferred at once (a sync also hashes
+        local files ``object_threads`` at once).
+    """
 
     object_threads: int
 
 
 class SegmentThreads(TypedDict, total=False):
-    """:param segment_threads: segments of one large object sent, copied or fetched
-    at once."""
+    """How many segments at once.
+
+    :param segment_threads: segments of one large object sent, copied or fetched at once.
+    """
 
     segment_threads: int
 
