@@ -117,7 +117,7 @@ def probe(args: argparse.Namespace) -> None:
             args.name,
             args.path,
             segment_size=args.segment_size,
-            threads=args.threads,
+            segment_threads=args.threads,
         )
     else:
         client.download_object(args.container, args.name, args.path)

@@ -60,9 +60,11 @@ def probe(args: argparse.Namespace) -> None:
         AuthOptions(auth_url=args.auth_url, username=args.user, password=args.key)
     )
     if args.action == "up":
-        result = client.sync_up(args.path, args.container, args.prefix, threads=args.threads)
+        result = client.sync_up(args.path, args.container, args.prefix, object_threads=args.threads)
     else:
-        result = client.sync_down(args.container, args.prefix, args.path, threads=args.threads)
+        result = client.sync_down(
+            args.container, args.prefix, args.path, object_threads=args.threads
+        )
     print(json.dumps({"counts": result.summary.counts, "sent": client.transport.sent}))
 
 

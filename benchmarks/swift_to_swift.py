@@ -64,7 +64,7 @@ def probe(args: argparse.Namespace) -> None:
     source = connect(args.source_auth, args.user, args.key)
     dest = connect(args.dest_auth, args.user, args.key)
     Transfer(source, dest).copy_object(
-        CONTAINER, NAME, CONTAINER, NAME, if_exists="replace", threads=args.threads
+        CONTAINER, NAME, CONTAINER, NAME, if_exists="replace", segment_threads=args.threads
     )
 
 
@@ -83,7 +83,7 @@ def bench(args: argparse.Namespace) -> tuple[list[Run], str]:
             segment = args.segment_mb * MIB if args.segment_mb else None
             kind = f"SLO of {args.segment_mb} MiB segments" if segment else "plain object"
             stored = source.upload_file(
-                CONTAINER, NAME, path, segment_size=segment, threads=args.threads
+                CONTAINER, NAME, path, segment_size=segment, segment_threads=args.threads
             )
             path.unlink()  # nothing local from here on
             src_url = f"{source.transport.storage_url()}/{CONTAINER}/{NAME}"

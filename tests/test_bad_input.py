@@ -229,10 +229,10 @@ ROWS = [
         lambda e: e.hook.upload_bytes(e.container, "o", b"x",
                                       headers={"Content-Disposition": "x" * 9000}),
         SwiftValidationError, "at most 8192"),
-    Row("threads below 1 for a large upload",
+    Row("segment_threads below 1 for a large upload",
         lambda e: e.hook.upload_file(e.container, "o", e.tmp / "file", segment_size=64 * KIB,
-                                     threads=0),
-        SwiftValidationError, "at least 1"),
+                                     segment_threads=0),
+        SwiftValidationError, "segment_threads=0 must be at least 1"),
 ]  # fmt: skip
 
 

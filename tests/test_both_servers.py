@@ -56,7 +56,7 @@ def test_thirty_mb_slo_in_5_mib_segments_round_trips_verified(
     for threads in (1, 4):  # one verified stream, or the segments fetched directly
         target = tmp_path / f"out-{threads}"
         download = swift_client.download_object(
-            box, "big.bin", target, threads=threads, verify="required"
+            box, "big.bin", target, segment_threads=threads, verify="required"
         )
         assert download.verified == "segments"
         assert target.read_bytes() == thirty_mb.read_bytes()

@@ -49,7 +49,7 @@ def small_upload(faulty: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> 
 def segmented_upload(faulty: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None:
     source = tmp / "source"
     source.write_bytes(DATA)
-    faulty.upload_file(c, "big", source, segment_size=SEGMENT, threads=2)
+    faulty.upload_file(c, "big", source, segment_size=SEGMENT, segment_threads=2)
     assert clean.get_object(c, "big")[1] == DATA
 
 
@@ -60,7 +60,7 @@ def download(faulty: SwiftClient, clean: SwiftClient, c: str, tmp: Path) -> None
     out = tmp / "out"
     out.mkdir()
     try:
-        faulty.download_object(c, "big", out / "big", threads=2)
+        faulty.download_object(c, "big", out / "big", segment_threads=2)
     finally:
         leftovers = [p.name for p in out.iterdir()]
         assert leftovers in ([], ["big"]), leftovers  # never a partial or temp file

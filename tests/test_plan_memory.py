@@ -42,7 +42,7 @@ PLANNER = textwrap.dedent(
 
     started = time.perf_counter()
     found = local_files(root, "in/").files
-    steps = plan_steps(found, listing(), decide_upload, threads=10)
+    steps = plan_steps(found, listing(), decide_upload, object_threads=10)
     seconds = time.perf_counter() - started
     counts = {}
     for step in steps:

@@ -32,9 +32,9 @@ def transfer(client: SwiftClient, tmp_path: Path) -> None:
     source = tmp_path / "source"
     source.write_bytes(DATA)
     client.put_container("expiry")
-    result = client.upload_file("expiry", "big", source, segment_size=64 * KIB, threads=1)
+    result = client.upload_file("expiry", "big", source, segment_size=64 * KIB, segment_threads=1)
     assert result.segments == SEGMENTS
-    download = client.download_object("expiry", "big", tmp_path / "out", threads=1)
+    download = client.download_object("expiry", "big", tmp_path / "out", segment_threads=1)
     assert download.verified == "segments"
     assert (tmp_path / "out").read_bytes() == DATA
 

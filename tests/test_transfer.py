@@ -237,14 +237,14 @@ def test_failed_large_object_transfer_resumes_with_the_missing_segments(
         behind = quick_client(f"{proxy.url}/auth/v1.0", other_swift)
         with pytest.raises(SwiftServerError):
             Transfer(source, behind).copy_object(
-                source_container, "resumed", dest_container, "resumed", threads=1
+                source_container, "resumed", dest_container, "resumed", segment_threads=1
             )
         behind.close()
     assert dest.head_or_none(dest_container, "resumed") is None
     kept = len(list(dest.iter_objects(f"{dest_container}_segments", prefix="resumed/")))
     assert kept >= 3  # 0, 1, 2 (and 4, if it started before the failure was seen)
     result = Transfer(source, dest).copy_object(
-        source_container, "resumed", dest_container, "resumed", threads=1
+        source_container, "resumed", dest_container, "resumed", segment_threads=1
     )
     assert (result.etag, result.segments, result.segments_sent) == (etag, 5, 5 - kept)
     assert read(dest, dest_container, "resumed") == data

@@ -374,13 +374,13 @@ class SwiftClient:
         return self.objects.delete_object(container, name, query=query, headers=headers)
 
     def delete_many(
-        self, objects: Iterable[tuple[str, str]], *, threads: int = 8
+        self, objects: Iterable[tuple[str, str]], *, object_threads: int = 8
     ) -> BulkDeleteResult:
         """Delete ``(container, name)`` pairs, plain DELETEs (segments stay).
 
         See :meth:`.Bulk.delete_many`.
         """
-        return self.bulk.delete_many(objects, threads=threads)
+        return self.bulk.delete_many(objects, object_threads=object_threads)
 
     def get_object(
         self,
@@ -413,7 +413,7 @@ class SwiftClient:
         if_exists: IfExists = "replace",
         if_none_match: str | None = None,
         headers: Mapping[str, object] | None = None,
-        threads: int = 4,
+        segment_threads: int = 4,
         verify: Verify = "when_possible",
     ) -> DownloadResult:
         """Stream an object to ``destination`` through a verified temporary file.
@@ -427,7 +427,7 @@ class SwiftClient:
             if_exists=if_exists,
             if_none_match=if_none_match,
             headers=headers,
-            threads=threads,
+            segment_threads=segment_threads,
             verify=verify,
         )
 
@@ -601,10 +601,10 @@ class SwiftClient:
         )
 
     def set_expiry(
-        self, container: str, name: str, delete_at: int | None, *, threads: int = 4
+        self, container: str, name: str, delete_at: int | None, *, segment_threads: int = 4
     ) -> dict[str, str]:
         """Set (``delete_at``) or cancel (None) an object's expiry, segments too.
 
         See :meth:`.Copies.set_expiry`.
         """
-        return self.copies.set_expiry(container, name, delete_at, threads=threads)
+        return self.copies.set_expiry(container, name, delete_at, segment_threads=segment_threads)

@@ -16,7 +16,7 @@ the pseudo-directories found are kept in a directory cache, which this filesyste
 own writes invalidate, so ``info``/``isdir``/``ls`` answered from it send nothing.
 
 Large-object settings -- ``segment_size``, ``large_object`` (``slo``/``dlo``) and
-``threads`` -- and the cache's ``listings_expiry_time`` are read from the
+``segment_threads`` -- and the cache's ``listings_expiry_time`` are read from the
 connection's extras (Airflow 3's ObjectStoragePath passes no storage options to
 ``get_fs``); constructor arguments win over them.
 """
@@ -67,7 +67,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         conn_id: str | None = None,
         segment_size: int | None = None,
         large_object: LargeObjectKind = "slo",
-        threads: int = 4,
+        segment_threads: int = 4,
         **kwargs: Any,
     ) -> None:
         extra: dict[str, Any] = {}
@@ -85,7 +85,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         configured = extra.get("segment_size")
         self.segment_size = segment_size or (int(configured) if configured else None)
         self.large_object: LargeObjectKind = extra.get("large_object") or large_object
-        self.threads = int(extra.get("threads") or threads)
+        self.segment_threads = int(extra.get("segment_threads") or segment_threads)
         self.namespace = Namespace(client, self.dircache)
 
     @classmethod
@@ -224,7 +224,9 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
             return
         os.makedirs(os.path.dirname(os.path.abspath(local)), exist_ok=True)
         try:
-            result = self.client.download_object(container, name, local, threads=self.threads)
+            result = self.client.download_object(
+                container, name, local, segment_threads=self.segment_threads
+            )
         except SwiftNotFoundError:
             if self.isdir(rpath):
                 os.makedirs(local, exist_ok=True)
@@ -305,7 +307,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         with as_os_errors(path, exists_error=True):
             self.client.upload_stream(
                 container, name, io.BytesIO(data), segment_size=self.segment_size,
-                large_object=self.large_object, threads=self.threads,
+                large_object=self.large_object, segment_threads=self.segment_threads,
                 if_exists="fail" if create_only else "replace",
             )  # fmt: skip
         self.invalidate_cache(path)
@@ -325,7 +327,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         with as_os_errors(path, exists_error=True):
             self.client.upload_file(
                 container, name, local, segment_size=self.segment_size,
-                large_object=self.large_object, threads=self.threads,
+                large_object=self.large_object, segment_threads=self.segment_threads,
                 if_exists="fail" if create_only else "replace",
             )  # fmt: skip
         self.invalidate_cache(path)
@@ -369,7 +371,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         with as_os_errors(source):
             self.client.copy_object(
                 source_container, source_name, target_container, target_name,
-                threads=self.threads,
+                segment_threads=self.segment_threads,
             )  # fmt: skip
         self.invalidate_cache(target)
 
@@ -395,7 +397,9 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 and not self.isdir(target)
             ):
                 with as_os_errors(source):
-                    self.client.move_object(*split(source), *split(target), threads=self.threads)
+                    self.client.move_object(
+                        *split(source), *split(target), segment_threads=self.segment_threads
+                    )
                 self.invalidate_cache(source)
                 self.invalidate_cache(target)
                 return

@@ -319,7 +319,7 @@ class SwiftHook(BaseHook):
             expire; or ``delete_at``, a Unix time.
         :param options: :class:`~airflow_provider_swift.client.base.options.UploadOptions`:
             ``segment_size``, ``large_object`` (``"slo"``/``"dlo"``),
-            ``segment_container``, ``threads``, ``content_type``, ``metadata``,
+            ``segment_container``, ``segment_threads``, ``content_type``, ``metadata``,
             ``headers``, ``delete_at``, ``leave_segments`` and ``if_exists``:
             ``replace`` (default); ``skip_identical`` leaves an object with the same
             bytes alone (per-segment MD5s for large objects); ``fail`` refuses to
@@ -372,6 +372,7 @@ class SwiftHook(BaseHook):
         *,
         if_exists: IfExists = "replace",
         verify: Verify = "when_possible",
+        segment_threads: int = 4,
     ) -> dict[str, Any]:
         """Download an object to a local file, atomically and verified (plain objects
         against their MD5, large objects segment by segment).
@@ -385,13 +386,19 @@ class SwiftHook(BaseHook):
             :class:`~airflow_provider_swift.client.SwiftUnverifiedError` and writes
             nothing; ``when_possible`` (default) downloads, logs a warning, and the
             result says ``verified: None`` and why in ``unverified``.
+        :param segment_threads: segments of a large object fetched at once.
         :return: ``container``, ``name``, ``path``, ``etag``, ``bytes``, ``verified``
             (``md5``, ``segments`` or None), ``unverified`` (why not, or None) and
             ``skipped``.
         """
         target = Path(path)
         result = self.client.download_object(
-            container, name, target, if_exists=if_exists, verify=verify
+            container,
+            name,
+            target,
+            if_exists=if_exists,
+            verify=verify,
+            segment_threads=segment_threads,
         )
         if result.skipped:
             self.log.info("Kept %s: identical to %s/%s", target, container, name)
@@ -437,8 +444,9 @@ class SwiftHook(BaseHook):
         """Make ``container/prefix`` hold what a local directory holds: one listing
         decides what to PUT, skip (same MD5) or, with ``delete``, delete; no HEAD per
         file. See :class:`~airflow_provider_swift.client.base.options.SyncUpOptions`
-        (``compare``, ``delete``, ``dry_run``, ``include``, ``exclude``, ``threads``
-        and how objects are written); ``delete_after`` as for :meth:`upload_file`."""
+        (``compare``, ``delete``, ``dry_run``, ``include``, ``exclude``,
+        ``object_threads``, ``segment_threads`` and how objects are written);
+        ``delete_after`` as for :meth:`upload_file`."""
         options["delete_at"] = absolute_expiry(options.get("delete_at"), delete_after)
         result = self.client.sync_up(directory, container, prefix, **options)
         record(self, wrote=(container, prefix))
@@ -498,7 +506,7 @@ class SwiftHook(BaseHook):
 
         :param options: :class:`~airflow_provider_swift.client.base.options.CopyOptions`:
             ``source_account``, ``dest_account``, ``fresh_metadata``, ``metadata``,
-            ``keep_expiry``, ``delete_at``, ``threads``.
+            ``keep_expiry``, ``delete_at``, ``segment_threads``.
         :return: ``source``, ``destination``, ``etag``, ``bytes``..."""
         opts = self._copy_options(options, delete_after)
         result = self.client.copy_object(
@@ -558,7 +566,7 @@ class SwiftHook(BaseHook):
         cluster): server-side on one cluster, else streamed and MD5-checked end to end
         (see :mod:`airflow_provider_swift.client.transfers.transfer`).
 
-        :param options: :class:`~airflow_provider_swift.client.transfers.transfer.TransferOptions`.
+        :param options: :class:`~airflow_provider_swift.client.base.options.TransferOptions`.
         :return: ``source``, ``destination``, ``etag``, ``bytes``, ``method``...
         """
         result = Transfer(self.client, dest.client).copy_object(
@@ -586,7 +594,7 @@ class SwiftHook(BaseHook):
         """Copy every object under ``prefix`` to ``dest``'s ``dest_container`` (under
         ``dest_prefix``, default the same names), skipping identical objects by listing.
 
-        :param options: :class:`~airflow_provider_swift.client.transfers.transfer.TransferOptions`.
+        :param options: :class:`~airflow_provider_swift.client.base.options.TransferOptions`.
         :return: ``{"summary": {objects, counts, bytes, examples}, "objects": [...]}``.
         """
         result = Transfer(self.client, dest.client).copy_prefix(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -34,3 +34,11 @@ def templated_int(value: float | str | None) -> int | None:
     if value is None or value == "":
         return None
     return int(float(value))
+
+
+def option_values(operator: object, keys: Iterable[str], **given: object) -> dict[str, Any]:
+    """An option set as an operator holds it: for every key of the option set (e.g.
+    ``UPLOAD_DEFAULTS``), the operator's attribute of that name, or the value in
+    ``given`` (a templated number converted, an attribute named otherwise). The keys
+    are declared once, in :mod:`~airflow_provider_swift.client.base.options`."""
+    return {key: given[key] if key in given else getattr(operator, key) for key in keys}

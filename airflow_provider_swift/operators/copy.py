@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from airflow_provider_swift.client.base.options import CopyOptions
+from airflow_provider_swift.client.base.options import COPY_DEFAULTS, CopyOptions
 from airflow_provider_swift.openlineage import lineage
-from airflow_provider_swift.operators.base import SwiftBaseOperator, templated_int
+from airflow_provider_swift.operators.base import (
+    SwiftBaseOperator,
+    option_values,
+    templated_int,
+)
 
 
 class SwiftCopyObjectOperator(SwiftBaseOperator):
@@ -29,6 +33,7 @@ class SwiftCopyObjectOperator(SwiftBaseOperator):
     :param delete_at: Unix time at which the copy expires (templated).
     :param delete_after: seconds after which the copy expires (templated); set in the
         request that creates the copy, so it never exists without its expiry.
+    :param segment_threads: segments of a large object copied at once.
     :return: ``{source, destination, etag, bytes, large_object, segments}``.
     """
 
@@ -52,6 +57,7 @@ class SwiftCopyObjectOperator(SwiftBaseOperator):
         keep_expiry: bool = False,
         delete_at: float | str | None = None,
         delete_after: float | str | None = None,
+        segment_threads: int = 4,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -66,6 +72,7 @@ class SwiftCopyObjectOperator(SwiftBaseOperator):
         self.keep_expiry = keep_expiry
         self.delete_at = delete_at
         self.delete_after = delete_after
+        self.segment_threads = segment_threads
 
     def get_openlineage_facets_on_start(self) -> Any:
         """Input: the source; output: the copy (for a move, marked RENAME)."""
@@ -92,14 +99,7 @@ class SwiftCopyObjectOperator(SwiftBaseOperator):
     def copy_options(self) -> CopyOptions:
         """The options as the hook takes them (templated numbers arrive as strings)."""
         delete_at = templated_int(self.delete_at)
-        return CopyOptions(
-            source_account=self.source_account,
-            dest_account=self.dest_account,
-            fresh_metadata=self.fresh_metadata,
-            metadata=self.metadata,
-            keep_expiry=self.keep_expiry,
-            delete_at=delete_at,
-        )
+        return cast(CopyOptions, option_values(self, COPY_DEFAULTS, delete_at=delete_at))
 
 
 class SwiftMoveObjectOperator(SwiftCopyObjectOperator):

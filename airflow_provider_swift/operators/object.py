@@ -7,10 +7,11 @@ import os
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from airflow_provider_swift.client import SwiftValidationError
 from airflow_provider_swift.client.base.options import (
+    UPLOAD_DEFAULTS,
     VERIFY,
     IfExists,
     LargeObjectKind,
@@ -20,7 +21,11 @@ from airflow_provider_swift.client.base.options import (
 )
 from airflow_provider_swift.client.transfers.local_names import target_of
 from airflow_provider_swift.openlineage import lineage
-from airflow_provider_swift.operators.base import SwiftBaseOperator, templated_int
+from airflow_provider_swift.operators.base import (
+    SwiftBaseOperator,
+    option_values,
+    templated_int,
+)
 from airflow_provider_swift.operators.results import DEFAULT_REPORT_THRESHOLD, scaled, summarize
 
 _MAGIC = ("*", "?", "[")
@@ -54,7 +59,8 @@ _WRITE_TEMPLATED = ("metadata", "headers", "content_type", "delete_at", "delete_
 
 
 class _SwiftWriteOperator(SwiftBaseOperator):
-    """The options every object-writing operator takes (see ``SwiftHook.upload_file``).
+    """The options every object-writing operator takes: ``UploadOptions``, one keyword
+    each (see ``SwiftHook.upload_file``).
 
     :param if_exists: ``replace``, ``skip_identical`` or ``fail``.
     :param metadata: user metadata (templated).
@@ -65,7 +71,8 @@ class _SwiftWriteOperator(SwiftBaseOperator):
     :param segment_size: cut data bigger than this into segments.
     :param large_object: ``slo`` or ``dlo``.
     :param segment_container: where segments go (default ``<container>_segments``).
-    :param threads: segments sent at once.
+    :param segment_threads: segments of one large object sent at once.
+    :param leave_segments: keep the segments of a failed large upload, to resume.
     """
 
     def __init__(
@@ -80,7 +87,8 @@ class _SwiftWriteOperator(SwiftBaseOperator):
         segment_size: int | None = None,
         large_object: LargeObjectKind = "slo",
         segment_container: str | None = None,
-        threads: int = 4,
+        segment_threads: int = 4,
+        leave_segments: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -93,28 +101,25 @@ class _SwiftWriteOperator(SwiftBaseOperator):
         self.segment_size = segment_size
         self.large_object: LargeObjectKind = large_object
         self.segment_container = segment_container
-        self.threads = threads
+        self.segment_threads = segment_threads
+        self.leave_segments = leave_segments
 
     def upload_options(self) -> UploadOptions:
         """The options as the hook takes them (templated numbers arrive as strings)."""
-        return UploadOptions(
-            if_exists=self.if_exists,
-            metadata=self.metadata,
-            headers=self.headers,
-            content_type=self.content_type,
-            delete_at=templated_int(self.delete_at),
-            segment_size=templated_int(self.segment_size),
-            large_object=self.large_object,
-            segment_container=self.segment_container,
-            threads=self.threads,
-        )
+        return cast(
+            UploadOptions,
+            option_values(
+                self, UPLOAD_DEFAULTS, delete_at=templated_int(self.delete_at),
+                segment_size=templated_int(self.segment_size),
+            ),
+        )  # fmt: skip
 
 
 class SwiftUploadOperator(_SwiftWriteOperator):
     """Upload files: one, a list, a glob or a directory tree (relative paths kept).
 
-    Large files become segmented objects (see the hook's ``upload_file``). Several
-    files are uploaded in parallel. Retries are safe: with
+    Large files become segmented objects (see the hook's ``upload_file``);
+    ``object_threads`` files are uploaded at once. Retries are safe: with
     ``if_exists="skip_identical"`` files already stored intact are skipped, and an
     interrupted large upload resumes.
 
@@ -123,15 +128,16 @@ class SwiftUploadOperator(_SwiftWriteOperator):
         (templated).
     :param name: the object name, for a single file (templated).
     :param prefix: put under this prefix (templated), e.g. ``"landing/2026-11-28/"``.
-    :param parallel: files uploaded at once.
-    :param leave_segments: keep the segments of a failed large upload, to resume.
+    :param object_threads: files uploaded at once.
     :param report_threshold: past this many files, return a summary and write the
         per-file list as a JSON object in Swift (``report_container``, default
         ``<container>_reports``; templated).
     :param kwargs: also, as on ``SwiftHook.upload_file``: ``if_exists`` (``replace``,
         ``skip_identical``, ``fail``), ``metadata``, ``headers``, ``content_type``,
         ``delete_at``/``delete_after`` (templated), and the large-object options
-        ``segment_size``, ``large_object``, ``segment_container``, ``threads``.
+        ``segment_size``, ``large_object``, ``segment_container``, ``segment_threads``
+        (segments of one file at once), ``leave_segments`` (keep the segments of a
+        failed large upload, to resume).
     :return: a list of ``{name, etag, bytes, large_object, skipped}``; past
         ``report_threshold`` files, ``{counts, bytes, examples, report}`` instead.
     """
@@ -148,8 +154,7 @@ class SwiftUploadOperator(_SwiftWriteOperator):
         source: str | list[str],
         name: str | None = None,
         prefix: str | None = None,
-        parallel: int = 4,
-        leave_segments: bool = False,
+        object_threads: int = 4,
         report_threshold: int = DEFAULT_REPORT_THRESHOLD,
         report_container: str | None = None,
         **kwargs: Any,
@@ -159,8 +164,7 @@ class SwiftUploadOperator(_SwiftWriteOperator):
         self.source = source
         self.name = name
         self.prefix = prefix
-        self.parallel = parallel
-        self.leave_segments = leave_segments
+        self.object_threads = object_threads
         self.report_threshold = report_threshold
         self.report_container = report_container
         self._names: list[str] = []
@@ -185,7 +189,6 @@ class SwiftUploadOperator(_SwiftWriteOperator):
         self.log.info("Uploading %d files to %s", len(pairs), self.container)
 
         options = self.upload_options()
-        options["leave_segments"] = self.leave_segments
         delete_after = templated_int(self.delete_after)
 
         def upload(pair: tuple[Path, str]) -> dict[str, Any]:
@@ -195,7 +198,7 @@ class SwiftUploadOperator(_SwiftWriteOperator):
             )
             return {k: result[k] for k in ("name", "etag", "bytes", "large_object", "skipped")}
 
-        with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, self.object_threads)) as pool:
             done = list(pool.map(upload, pairs))
         summary = summarize(done, lambda e: "skip" if e["skipped"] else "put")
         big = scaled(
@@ -254,6 +257,8 @@ class SwiftDownloadOperator(SwiftBaseOperator):
     :param prefix: every object under it, to ``destination/<name without prefix>``.
     :param destination: a file (with ``name``) or a directory (with ``prefix``) (templated).
     :param if_exists: ``replace``, ``skip_identical`` (If-None-Match) or ``fail``.
+    :param object_threads: objects downloaded at once (with ``prefix``).
+    :param segment_threads: segments of one large object fetched at once.
     :param verify: ``when_possible`` (default): an object whose bytes cannot be checked
         (a large object whose segment list the server does not give) is downloaded
         with a warning; ``required``: that fails the task and writes nothing.
@@ -276,7 +281,8 @@ class SwiftDownloadOperator(SwiftBaseOperator):
         name: str | None = None,
         prefix: str | None = None,
         if_exists: IfExists = "replace",
-        parallel: int = 4,
+        object_threads: int = 4,
+        segment_threads: int = 4,
         report_threshold: int = DEFAULT_REPORT_THRESHOLD,
         report_container: str | None = None,
         verify: Verify = "when_possible",
@@ -290,7 +296,8 @@ class SwiftDownloadOperator(SwiftBaseOperator):
         self.prefix = prefix
         self.if_exists: IfExists = if_exists
         self.verify: Verify = verify
-        self.parallel = parallel
+        self.object_threads = object_threads
+        self.segment_threads = segment_threads
         self.report_threshold = report_threshold
         self.report_container = report_container
         self._names: list[str] = []
@@ -316,12 +323,13 @@ class SwiftDownloadOperator(SwiftBaseOperator):
         def download(pair: tuple[str, Path]) -> dict[str, Any]:
             name, target = pair
             result = self.hook.download_file(
-                self.container, name, target, if_exists=self.if_exists, verify=self.verify
-            )
+                self.container, name, target, if_exists=self.if_exists, verify=self.verify,
+                segment_threads=self.segment_threads,
+            )  # fmt: skip
             kept = ("name", "path", "etag", "bytes", "skipped", "verified", "unverified")
             return {k: result[k] for k in kept}
 
-        with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, self.object_threads)) as pool:
             done = list(pool.map(download, pairs))
         summary = summarize(done, lambda e: "skip" if e["skipped"] else "get")
         big = scaled(

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from airflow_provider_swift.client import SwiftValidationError
-from airflow_provider_swift.client.base.options import Compare, LargeObjectKind, check_choice
+from airflow_provider_swift.client.base.options import (
+    SYNC_DEFAULTS,
+    SYNC_UP_DEFAULTS,
+    Compare,
+    LargeObjectKind,
+    SyncOptions,
+    SyncUpOptions,
+    check_choice,
+)
 from airflow_provider_swift.openlineage import lineage
-from airflow_provider_swift.operators.base import SwiftBaseOperator, templated_int
+from airflow_provider_swift.operators.base import (
+    SwiftBaseOperator,
+    option_values,
+    templated_int,
+)
 from airflow_provider_swift.operators.results import DEFAULT_REPORT_THRESHOLD, scaled
 
 
@@ -17,8 +29,9 @@ class SwiftSyncOperator(SwiftBaseOperator):
     or the directory hold what the prefix holds (``"down"``).
 
     One listing of the prefix decides what to send, fetch, skip or delete; local
-    MD5s are computed in parallel, only where sizes agree. New and changed files go
-    ``threads`` at a time (large ones as large objects); downloads are verified and
+    MD5s are computed ``object_threads`` at once, only where sizes agree. New and
+    changed files go ``object_threads`` at a time (large ones as large objects, their
+    segments ``segment_threads`` at a time); downloads are verified and
     atomic, and object names that would escape the directory raise
     :class:`SwiftPathTraversalError` before anything is written. A retried task plans
     again and transfers only what is still missing.
@@ -33,14 +46,15 @@ class SwiftSyncOperator(SwiftBaseOperator):
     :param include: globs on names relative to the prefix; only matches take part
         (templated).
     :param exclude: globs whose matches take no part (templated).
-    :param threads: files transferred (and hashed) at once.
+    :param object_threads: files transferred (and hashed) at once.
+    :param segment_threads: segments of one large object sent or fetched at once.
     :param report_threshold: past this many objects, return a summary and write the
         per-object list as a JSON object in Swift (see :mod:`.results`).
     :param report_container: where that report goes (default ``<container>_reports``)
         (templated).
     :param kwargs: up only: ``content_type``, ``metadata``, ``headers``,
         ``delete_at``/``delete_after`` (templated), ``segment_size``, ``large_object``,
-        ``segment_container``, ``segment_threads``.
+        ``segment_container``, ``leave_segments``.
     :return: ``direction``, ``container``, ``prefix``, ``directory``, ``dry_run``,
         ``counts``/``bytes``/``examples`` per action (``put``, ``get``, ``skip``,
         ``delete``, ``check``), and ``objects`` (one entry per object) -- or, past
@@ -64,7 +78,8 @@ class SwiftSyncOperator(SwiftBaseOperator):
         dry_run: bool = False,
         include: Sequence[str] | None = None,
         exclude: Sequence[str] | None = None,
-        threads: int = 10,
+        object_threads: int = 10,
+        segment_threads: int = 4,
         report_threshold: int = DEFAULT_REPORT_THRESHOLD,
         report_container: str | None = None,
         content_type: str | None = None,
@@ -75,7 +90,7 @@ class SwiftSyncOperator(SwiftBaseOperator):
         segment_size: int | None = None,
         large_object: LargeObjectKind = "slo",
         segment_container: str | None = None,
-        segment_threads: int = 4,
+        leave_segments: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -89,7 +104,8 @@ class SwiftSyncOperator(SwiftBaseOperator):
         self.plan_only = dry_run  # BaseOperator.dry_run is a method
         self.include = include
         self.exclude = exclude
-        self.threads = threads
+        self.object_threads = object_threads
+        self.segment_threads = segment_threads
         self.report_threshold = report_threshold
         self.report_container = report_container
         self.content_type = content_type
@@ -100,30 +116,28 @@ class SwiftSyncOperator(SwiftBaseOperator):
         self.segment_size = segment_size
         self.large_object: LargeObjectKind = large_object
         self.segment_container = segment_container
-        self.segment_threads = segment_threads
+        self.leave_segments = leave_segments
         self._moved: list[str] = []
 
     def execute(self, context: Any) -> dict[str, Any]:
-        include = list(self.include) if self.include else None
-        exclude = list(self.exclude) if self.exclude else None
+        given = {
+            "dry_run": self.plan_only,
+            "include": list(self.include) if self.include else None,
+            "exclude": list(self.exclude) if self.exclude else None,
+            "delete_at": templated_int(self.delete_at),
+            "segment_size": templated_int(self.segment_size),
+        }
         if self.direction == "up":
+            up = cast(SyncUpOptions, option_values(self, SYNC_UP_DEFAULTS, **given))
             result = self.hook.sync_up(
-                self.directory, self.container, self.prefix, compare=self.compare,
-                delete=self.delete, dry_run=self.plan_only, include=include, exclude=exclude,
-                threads=self.threads, content_type=self.content_type, metadata=self.metadata,
-                headers=self.headers, delete_at=templated_int(self.delete_at),
-                delete_after=templated_int(self.delete_after),
-                segment_size=templated_int(self.segment_size), large_object=self.large_object,
-                segment_container=self.segment_container, segment_threads=self.segment_threads,
+                self.directory, self.container, self.prefix,
+                delete_after=templated_int(self.delete_after), **up,
             )  # fmt: skip
         else:
             if self.delete_at is not None or self.delete_after is not None:
                 raise SwiftValidationError("delete_at/delete_after are for direction='up'")
-            result = self.hook.sync_down(
-                self.container, self.prefix, self.directory, compare=self.compare,
-                delete=self.delete, dry_run=self.plan_only, include=include, exclude=exclude,
-                threads=self.threads,
-            )  # fmt: skip
+            down = cast(SyncOptions, option_values(self, SYNC_DEFAULTS, **given))
+            result = self.hook.sync_down(self.container, self.prefix, self.directory, **down)
         moved = "put" if self.direction == "up" else "get"
         self._moved = [name for action, name, *_ in result.records if action == moved]
         summary = result.as_dict()

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from airflow_provider_swift.client import SwiftValidationError
-from airflow_provider_swift.client.base.options import LargeObjectKind
-from airflow_provider_swift.client.transfers.transfer import TransferIfExists, TransferOptions
+from airflow_provider_swift.client.base.options import (
+    TRANSFER_DEFAULTS,
+    LargeObjectKind,
+    TransferIfExists,
+    TransferOptions,
+)
 from airflow_provider_swift.hooks.swift import SwiftHook
 from airflow_provider_swift.openlineage import lineage
-from airflow_provider_swift.operators.base import SwiftBaseOperator
+from airflow_provider_swift.operators.base import SwiftBaseOperator, option_values
 from airflow_provider_swift.operators.results import DEFAULT_REPORT_THRESHOLD, scaled
 
 
@@ -37,7 +41,8 @@ class SwiftToSwiftOperator(SwiftBaseOperator):
     :param dest_name: the copy's name (templated; default ``source_name``).
     :param dest_prefix: the prefix replacing ``source_prefix`` (templated; default the same).
     :param if_exists: ``skip_identical`` (default) or ``replace``.
-    :param threads: objects (and a large object's segments) copied at once.
+    :param object_threads: objects copied at once (with ``source_prefix``).
+    :param segment_threads: segments of one large object copied at once.
     :param segment_size: cut streamed objects bigger than this into segments.
     :param large_object: ``slo`` or ``dlo`` for large objects written by streaming.
     :param leave_segments: keep the segments of a failed large object for the retry.
@@ -68,7 +73,8 @@ class SwiftToSwiftOperator(SwiftBaseOperator):
         dest_name: str | None = None,
         dest_prefix: str | None = None,
         if_exists: TransferIfExists = "skip_identical",
-        threads: int = 4,
+        object_threads: int = 4,
+        segment_threads: int = 4,
         segment_size: int | None = None,
         large_object: LargeObjectKind = "slo",
         leave_segments: bool = True,
@@ -92,7 +98,8 @@ class SwiftToSwiftOperator(SwiftBaseOperator):
         self.dest_name = dest_name
         self.dest_prefix = dest_prefix
         self.if_exists = if_exists
-        self.threads = threads
+        self.object_threads = object_threads
+        self.segment_threads = segment_threads
         self.segment_size = segment_size
         self.large_object = large_object
         self.leave_segments = leave_segments
@@ -105,14 +112,7 @@ class SwiftToSwiftOperator(SwiftBaseOperator):
         return SwiftHook(swift_conn_id=self.dest_swift_conn_id)
 
     def transfer_options(self) -> TransferOptions:
-        return TransferOptions(
-            if_exists=self.if_exists,
-            threads=self.threads,
-            segment_size=self.segment_size,
-            large_object=self.large_object,
-            leave_segments=self.leave_segments,
-            server_side=self.server_side,
-        )
+        return cast(TransferOptions, option_values(self, TRANSFER_DEFAULTS))
 
     def get_openlineage_facets_on_start(self) -> Any:
         """Input: the source object (or prefix); output: the copy."""

@@ -201,7 +201,7 @@ def test_bytes_damaged_in_transit_are_caught_per_segment(
     damaged = f"/{container}/obj$" if threads == 1 else r"_segments/.*/00000002$"
     faulty.inject(Fault(method="GET", path=damaged, corrupt=True))
     with pytest.raises(SwiftChecksumError, match="segment 2"):
-        faulty_client.download_object(container, "obj", tmp_path / "out", threads=threads)
+        faulty_client.download_object(container, "obj", tmp_path / "out", segment_threads=threads)
     assert not (tmp_path / "out").exists()
     assert faulty.count("GET", r"_segments/") == (0 if threads == 1 else 4)
 
@@ -350,7 +350,7 @@ def test_memory_stays_flat_for_uploads_and_downloads(
     for size in (4 * MIB, 16 * MIB):
         source = make_file(tmp_path / f"m{size}", size)
         tracemalloc.start()
-        swift_client.upload_file(container, "mem", source, segment_size=1 * MIB, threads=4)
+        swift_client.upload_file(container, "mem", source, segment_size=1 * MIB, segment_threads=4)
         swift_client.download_object(container, "mem", tmp_path / "mem-out")
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
@@ -379,7 +379,9 @@ def test_failing_segment_leaves_no_manifest_and_no_segments(
     source = make_file(tmp_path / "src", 6 * 128 * KIB)
     faulty.inject(Fault(method="PUT", path=r"_segments/.*/00000003$", status=503, times=1000))
     with pytest.raises(SwiftServerError, match="00000003"):
-        faulty_client.upload_file(container, "obj", source, segment_size=128 * KIB, threads=2)
+        faulty_client.upload_file(
+            container, "obj", source, segment_size=128 * KIB, segment_threads=2
+        )
     with pytest.raises(SwiftNotFoundError):
         faulty_client.head_object(container, "obj")
     assert segment_names(faulty_client, container) == []
@@ -404,7 +406,7 @@ def test_interrupted_upload_resumes_sending_only_missing_segments(
     faulty.inject(Fault(method="PUT", path=r"_segments/.*/00000006$", status=503, times=3))
     with pytest.raises(SwiftServerError):
         faulty_client.upload_file(
-            container, "obj", source, segment_size=128 * KIB, threads=1, leave_segments=True
+            container, "obj", source, segment_size=128 * KIB, segment_threads=1, leave_segments=True
         )
     stored = len(segment_names(faulty_client, container))
     assert 6 <= stored < 10  # segments 0-5, perhaps the one already in flight after 6

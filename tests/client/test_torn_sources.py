@@ -65,7 +65,9 @@ def test_a_file_changed_during_a_segmented_upload_is_refused_and_nothing_is_left
     after_first_segment(swift_client, monkeypatch, lambda: change(source))
 
     with pytest.raises(SwiftSourceChangedError, match=r"data\.bin"):
-        swift_client.upload_file(swift_container, "data.bin", source, segment_size=MIB, threads=1)
+        swift_client.upload_file(
+            swift_container, "data.bin", source, segment_size=MIB, segment_threads=1
+        )
 
     assert swift_client.head_or_none(swift_container, "data.bin") is None
     assert leftovers(swift_client, swift_container) == []

@@ -227,7 +227,9 @@ def test_large_upload_download_and_delete_through_the_hook(
 ) -> None:
     source = tmp_path / "big"
     source.write_bytes(bytes(range(256)) * 2048)  # 512 KiB
-    uploaded = hook.upload_file(container, "big", source, segment_size=128 * 1024, threads=3)
+    uploaded = hook.upload_file(
+        container, "big", source, segment_size=128 * 1024, segment_threads=3
+    )
     assert (uploaded["large_object"], uploaded["segments"]) == ("slo", 4)
     target = tmp_path / "copy"
     assert hook.download_file(container, "big", target)["verified"] == "segments"

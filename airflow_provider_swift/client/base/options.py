@@ -1,17 +1,23 @@
-"""Options as data: the typed option sets of uploads and copies, and their enumerations.
+"""Options as data: the typed option sets of uploads, syncs, copies and transfers, and
+their enumerations.
 
 The same options reach the client from the hook and from the operators. They are
-declared once, here, as ``TypedDict`` s with ``Literal`` enumerations: a call such as
+declared once, here, as ``TypedDict`` s with ``Literal`` enumerations, each option in
+one part, and the option sets composed of those parts (the upload options inside the
+sync options; the segment options inside the transfer options), with their defaults
+and checks composed the same way. A call such as
 ``hook.upload_file(c, o, path, if_exists="fial")`` or an unknown option is a mypy
-error, and at run time :func:`upload_options` / :func:`copy_options` refuse it with a
-:class:`SwiftValidationError` naming the choices.
+error, and at run time :func:`upload_options`, :func:`sync_up_options`,
+:func:`copy_options`, :func:`transfer_options`... refuse it with a
+:class:`SwiftValidationError` naming the choices. Operators build their option dicts
+from the keys of these defaults (``UPLOAD_DEFAULTS``...), never by listing keys again.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from typing import Literal, TypedDict, get_args
+from typing import Literal, TypedDict, cast, get_args
 
 from airflow_provider_swift.client.base.errors import SwiftValidationError
 
@@ -37,52 +43,101 @@ COMPARE: tuple[str, ...] = get_args(Compare)
 LARGE_OBJECT_KINDS: tuple[str, ...] = get_args(LargeObjectKind)
 ON_DELETE: tuple[str, ...] = get_args(OnDelete)
 VERIFY: tuple[str, ...] = get_args(Verify)
+#: What a transfer does when the destination object exists: overwrite it, or leave
+#: it alone when it holds the same bytes (a transfer has no create-only mode).
+TransferIfExists = Literal["replace", "skip_identical"]
+TRANSFER_IF_EXISTS: tuple[str, ...] = get_args(TransferIfExists)
+
+# -- the parts -------------------------------------------------------------------------
+#
+# Each option is declared once, in one part; the option sets below are made of parts
+# (``UploadOptions`` inside ``SyncUpOptions``...), and so are their defaults and their
+# checks. The two concurrency knobs are the same everywhere (docs/operators.md,
+# "Concurrency"): ``object_threads``, objects (files) transferred at once, and
+# ``segment_threads``, segments of one large object sent, copied or fetched at once.
 
 
-class UploadOptions(TypedDict, total=False):
-    """How an object is written (every key optional; defaults in :data:`UPLOAD_DEFAULTS`).
+class ObjectThreads(TypedDict, total=False):
+    """How many objects at once.
+
+    :param object_threads: objects (files) transferred at once (a sync also hashes
+        local files ``object_threads`` at once).
+    """
+
+    object_threads: int
+
+
+class SegmentThreads(TypedDict, total=False):
+    """How many segments at once.
+
+    :param segment_threads: segments of one large object sent, copied or fetched at once.
+    """
+
+    segment_threads: int
+
+
+class SegmentOptions(SegmentThreads, total=False):
+    """How a large object is cut and written.
 
     :param segment_size: cut data bigger than this into segments (default: only what
         exceeds the cluster's ``max_file_size``).
     :param large_object: ``"slo"`` or ``"dlo"``.
-    :param segment_container: where segments go (default ``<container>_segments``).
-    :param threads: segments sent at once.
-    :param content_type: the object's ``Content-Type``.
-    :param metadata: user metadata (``X-Object-Meta-*``).
-    :param headers: other object headers (``Content-Disposition``...).
-    :param delete_at: Unix time at which the object (and its segments) expire.
-    :param if_exists: see :data:`IfExists`.
     :param leave_segments: on failure keep the segments sent, for a later resume.
     """
 
     segment_size: int | None
     large_object: LargeObjectKind
+    leave_segments: bool
+
+
+class ObjectOptions(SegmentOptions, total=False):
+    """How an object is written (besides what to do when it exists).
+
+    :param segment_container: where segments go (default ``<container>_segments``).
+    :param content_type: the object's ``Content-Type``.
+    :param metadata: user metadata (``X-Object-Meta-*``).
+    :param headers: other object headers (``Content-Disposition``...).
+    :param delete_at: Unix time at which the object (and its segments) expire.
+    """
+
     segment_container: str | None
-    threads: int
     content_type: str | None
     metadata: Mapping[str, object] | None
     headers: Mapping[str, object] | None
     delete_at: int | None
+
+
+class UploadOptions(ObjectOptions, total=False):
+    """How an object is written (every key optional; defaults in :data:`UPLOAD_DEFAULTS`):
+    :class:`ObjectOptions` and
+
+    :param if_exists: see :data:`IfExists`.
+    """
+
     if_exists: IfExists
-    leave_segments: bool
 
 
-UPLOAD_DEFAULTS: UploadOptions = {
+OBJECT_THREADS_DEFAULTS: ObjectThreads = {"object_threads": 4}
+SEGMENT_DEFAULTS: SegmentOptions = {
     "segment_size": None,
     "large_object": "slo",
+    "segment_threads": 4,
+    "leave_segments": False,
+}
+OBJECT_DEFAULTS: ObjectOptions = {
+    **SEGMENT_DEFAULTS,
     "segment_container": None,
-    "threads": 4,
     "content_type": None,
     "metadata": None,
     "headers": None,
     "delete_at": None,
-    "if_exists": "replace",
-    "leave_segments": False,
 }
+UPLOAD_DEFAULTS: UploadOptions = {**OBJECT_DEFAULTS, "if_exists": "replace"}
 
 
-class CopyOptions(TypedDict, total=False):
-    """How a server-side copy (or move) is made.
+class CopyOptions(SegmentThreads, total=False):
+    """How a server-side copy (or move) is made (a large object's segments are copied
+    ``segment_threads`` at once).
 
     :param source_account: copy from another account (``AUTH_x``) of the cluster.
     :param dest_account: copy into another account of the cluster.
@@ -91,7 +146,6 @@ class CopyOptions(TypedDict, total=False):
     :param keep_expiry: carry the source's ``X-Delete-At`` (dropped by default).
     :param delete_at: Unix time at which the copy (and its segments) expire, set in the
         request that creates it.
-    :param threads: segments copied at once (large objects).
     """
 
     source_account: str | None
@@ -100,7 +154,6 @@ class CopyOptions(TypedDict, total=False):
     metadata: Mapping[str, object] | None
     keep_expiry: bool
     delete_at: int | None
-    threads: int
 
 
 COPY_DEFAULTS: CopyOptions = {
@@ -110,12 +163,13 @@ COPY_DEFAULTS: CopyOptions = {
     "metadata": None,
     "keep_expiry": False,
     "delete_at": None,
-    "threads": 4,
+    "segment_threads": SEGMENT_DEFAULTS["segment_threads"],
 }
 
 
-class SyncOptions(TypedDict, total=False):
-    """How a directory and a prefix are made the same (either way).
+class SyncOptions(ObjectThreads, SegmentThreads, total=False):
+    """How a directory and a prefix are made the same (either way); files go
+    ``object_threads`` at once, a large object's segments ``segment_threads`` at once.
 
     :param compare: see :data:`Compare`.
     :param delete: also delete what the source does not have (objects under the
@@ -124,7 +178,6 @@ class SyncOptions(TypedDict, total=False):
     :param include: shell-style globs on the name relative to the prefix/directory
         (``*`` also matches ``/``); only names matching one of them take part.
     :param exclude: globs whose matches take no part (not sent, not deleted).
-    :param threads: files (objects) transferred at once; also the hashing threads.
     """
 
     compare: Compare
@@ -132,23 +185,11 @@ class SyncOptions(TypedDict, total=False):
     dry_run: bool
     include: Sequence[str] | None
     exclude: Sequence[str] | None
-    threads: int
 
 
-class SyncUpOptions(SyncOptions, total=False):
-    """A local directory -> prefix sync: the sync options and how objects are written
-    (as in :class:`UploadOptions`; ``segment_threads`` are one large object's
-    segments sent at once)."""
-
-    segment_size: int | None
-    large_object: LargeObjectKind
-    segment_container: str | None
-    segment_threads: int
-    content_type: str | None
-    metadata: Mapping[str, object] | None
-    headers: Mapping[str, object] | None
-    delete_at: int | None
-    leave_segments: bool
+class SyncUpOptions(SyncOptions, ObjectOptions, total=False):
+    """A local directory -> prefix sync: :class:`SyncOptions` and how objects are
+    written (:class:`ObjectOptions`)."""
 
 
 SYNC_DEFAULTS: SyncOptions = {
@@ -157,19 +198,34 @@ SYNC_DEFAULTS: SyncOptions = {
     "dry_run": False,
     "include": None,
     "exclude": None,
-    "threads": 10,
+    "object_threads": 10,
+    "segment_threads": SEGMENT_DEFAULTS["segment_threads"],
 }
-SYNC_UP_DEFAULTS: SyncUpOptions = {
-    **SYNC_DEFAULTS,
-    "segment_size": None,
-    "large_object": "slo",
-    "segment_container": None,
-    "segment_threads": 4,
-    "content_type": None,
-    "metadata": None,
-    "headers": None,
-    "delete_at": None,
-    "leave_segments": False,
+SYNC_UP_DEFAULTS: SyncUpOptions = {**OBJECT_DEFAULTS, **SYNC_DEFAULTS}
+
+
+class TransferOptions(SegmentOptions, ObjectThreads, total=False):
+    """How a Swift-to-Swift transfer copies (every key optional; defaults in
+    :data:`TRANSFER_DEFAULTS`): :class:`SegmentOptions` (``segment_size`` and
+    ``large_object`` for large objects written on the destination by streaming;
+    ``leave_segments`` defaults to True, so a retry sends only the missing segments),
+    ``object_threads`` (objects copied at once) and
+
+    :param if_exists: see :data:`TransferIfExists` (default ``"skip_identical"``).
+    :param server_side: copy server-side when both are on the same cluster (default
+        True; False always streams).
+    """
+
+    if_exists: TransferIfExists
+    server_side: bool
+
+
+TRANSFER_DEFAULTS: TransferOptions = {
+    **SEGMENT_DEFAULTS,
+    **OBJECT_THREADS_DEFAULTS,
+    "leave_segments": True,
+    "if_exists": "skip_identical",
+    "server_side": True,
 }
 
 
@@ -187,9 +243,36 @@ def _known(given: Mapping[str, object], defaults: Mapping[str, object], what: st
         )
 
 
+def _check_threads(options: Mapping[str, object]) -> None:
+    """``object_threads`` and ``segment_threads``, where given, are at least 1."""
+    for key in ("object_threads", "segment_threads"):
+        value = options.get(key)
+        if isinstance(value, int) and value < 1:
+            raise SwiftValidationError(f"{key}={value} must be at least 1")
+
+
 def _check_delete_at(delete_at: int | None) -> None:
     if delete_at is not None and delete_at <= time.time():
         raise SwiftValidationError(f"delete_at={delete_at} is in the past")
+
+
+def _check_segment(options: SegmentOptions) -> None:
+    check_choice("large_object", options["large_object"], LARGE_OBJECT_KINDS)
+    _check_threads(options)
+
+
+def _check_object(options: ObjectOptions) -> None:
+    _check_segment(options)
+    _check_delete_at(options["delete_at"])
+
+
+def _check_sync(options: SyncOptions) -> None:
+    check_choice("compare", options["compare"], COMPARE)
+    _check_threads(options)
+    for key in ("include", "exclude"):
+        value = options[key]
+        if isinstance(value, str):
+            raise SwiftValidationError(f"{key} must be a list of globs, not one string")
 
 
 def upload_options(given: UploadOptions) -> UploadOptions:
@@ -197,10 +280,7 @@ def upload_options(given: UploadOptions) -> UploadOptions:
     _known(given, UPLOAD_DEFAULTS, "upload")
     options: UploadOptions = {**UPLOAD_DEFAULTS, **given}
     check_choice("if_exists", options["if_exists"], IF_EXISTS)
-    check_choice("large_object", options["large_object"], LARGE_OBJECT_KINDS)
-    if options["threads"] < 1:
-        raise SwiftValidationError(f"threads={options['threads']} must be at least 1")
-    _check_delete_at(options["delete_at"])
+    _check_object(options)
     return options
 
 
@@ -211,6 +291,7 @@ def copy_options(given: CopyOptions) -> CopyOptions:
     if options["delete_at"] is not None and options["keep_expiry"]:
         raise SwiftValidationError("give delete_at or keep_expiry, not both")
     _check_delete_at(options["delete_at"])
+    _check_threads(options)
     return options
 
 
@@ -227,20 +308,20 @@ def sync_up_options(given: SyncUpOptions) -> SyncUpOptions:
     _known(given, SYNC_UP_DEFAULTS, "sync")
     options: SyncUpOptions = {**SYNC_UP_DEFAULTS, **given}
     _check_sync(options)
-    check_choice("large_object", options["large_object"], LARGE_OBJECT_KINDS)
-    if options["segment_threads"] < 1:
-        raise SwiftValidationError(
-            f"segment_threads={options['segment_threads']} must be at least 1"
-        )
-    _check_delete_at(options["delete_at"])
+    _check_object(options)
     return options
 
 
-def _check_sync(options: SyncOptions) -> None:
-    check_choice("compare", options["compare"], COMPARE)
-    if options["threads"] < 1:
-        raise SwiftValidationError(f"threads={options['threads']} must be at least 1")
-    for key in ("include", "exclude"):
-        value = options[key]
-        if isinstance(value, str):
-            raise SwiftValidationError(f"{key} must be a list of globs, not one string")
+def object_part(options: Mapping[str, object]) -> UploadOptions:
+    """The :class:`ObjectOptions` in a composed option set (a sync's, to upload each
+    file with)."""
+    return cast(UploadOptions, {k: v for k, v in options.items() if k in OBJECT_DEFAULTS})
+
+
+def transfer_options(given: TransferOptions) -> TransferOptions:
+    """The transfer options with defaults filled in, checked before anything is sent."""
+    _known(given, TRANSFER_DEFAULTS, "transfer")
+    options: TransferOptions = {**TRANSFER_DEFAULTS, **given}
+    check_choice("if_exists", options["if_exists"], TRANSFER_IF_EXISTS)
+    _check_segment(options)
+    return options

@@ -348,7 +348,7 @@ class Reads:
         if_exists: IfExists = "replace",
         if_none_match: str | None = None,
         headers: Mapping[str, object] | None = None,
-        threads: int = 4,
+        segment_threads: int = 4,
         verify: Verify = "when_possible",
     ) -> DownloadResult:
         """Stream an object to ``destination`` through a verified temporary file.
@@ -358,7 +358,7 @@ class Reads:
         (whole MD5, or every segment's MD5 for a large object); on any failure it is
         removed and ``destination`` is left as it was.
 
-        A large object's segments are fetched directly, ``threads`` at a time, each
+        A large object's segments are fetched directly, ``segment_threads`` at a time, each
         with ``If-Match`` on the ETag its manifest records, into their place in the
         file: faster than the proxy's single stream, which re-hashes every byte.
 
@@ -368,7 +368,7 @@ class Reads:
             per segment for a large one) -- the result says ``skipped``;
             ``"fail"``: raise :class:`SwiftValidationError`, download nothing.
         :param if_none_match: an ETag; if the object still has it (304) nothing is written.
-        :param threads: segments of a large object fetched at once (1: one stream).
+        :param segment_threads: segments of a large object fetched at once (1: one stream).
         :param verify: when the bytes cannot be checked (see :meth:`verification`):
             ``"required"`` raises :class:`SwiftUnverifiedError` and writes nothing;
             ``"when_possible"`` downloads anyway, logs a warning, and the result says
@@ -410,12 +410,12 @@ class Reads:
                     expect=(200, 206, 304),
                     consume=lambda resp: self._stream_to(
                         stream, resp, container, name, broken_at,
-                        parallel=threads > 1, verify=verify, unverified=unverified,
+                        parallel=segment_threads > 1, verify=verify, unverified=unverified,
                     ),
                 )  # fmt: skip
                 attempt: Written | SegmentsToFetch = reply.result
                 if isinstance(attempt, SegmentsToFetch):
-                    attempt = self._fetch_segments(stream, attempt.segments, threads, shown)
+                    attempt = self._fetch_segments(stream, attempt.segments, segment_threads, shown)
             etag = strip_etag(reply.headers.get("etag"))
             if reply.status == 304:
                 temp.unlink()
@@ -495,7 +495,7 @@ class Reads:
         return Written(size, "segments" if verifier.checks_segments else "md5")
 
     def _fetch_segments(
-        self, handle: IO[bytes], segments: list[Segment], threads: int, where: str
+        self, handle: IO[bytes], segments: list[Segment], segment_threads: int, where: str
     ) -> Written:
         """GET each segment into its place in ``handle``, checking its MD5 and size."""
         offsets = [0]
@@ -543,7 +543,7 @@ class Reads:
                 )
             progress.advance(size)
 
-        map_ordered(fetch, range(len(segments)), threads, name="swift-get")
+        map_ordered(fetch, range(len(segments)), segment_threads, name="swift-get")
         return Written(offsets[-1], "segments")
 
 

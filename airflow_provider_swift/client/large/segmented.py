@@ -3,7 +3,7 @@ segments come from (a file, a stream, a server-side copy, another cluster).
 
 1. the segment container exists (created in the object's storage policy);
 2. the segments being replaced are read *before* anything is written;
-3. the segments are sent ``threads`` at once (:func:`~..base.parallel.map_ordered`),
+3. the segments are sent ``segment_threads`` at once (:func:`~..base.parallel.map_ordered`),
    each checked (its MD5 against what Swift stored); a resumed write first lists what
    is already stored under its segment names and sends only what is missing or
    different;

@@ -58,12 +58,13 @@ class Bulk:
         self.objects = objects
 
     def delete_many(
-        self, objects: Iterable[tuple[str, str]], *, threads: int = 8
+        self, objects: Iterable[tuple[str, str]], *, object_threads: int = 8
     ) -> BulkDeleteResult:
         """Delete ``(container, name)`` pairs; missing ones count as ``not_found``.
 
         Segments of large objects are NOT followed here (bulk delete does not do it
-        either): callers list them first (see ``delete_objects_with_segments``).
+        either): callers list them first (see ``delete_objects_with_segments``). Without the
+        bulk middleware, ``object_threads`` DELETEs are sent at once.
         """
         pairs = list(objects)
         result = BulkDeleteResult()
@@ -75,7 +76,7 @@ class Bulk:
             for start in range(0, len(pairs), size):
                 result.merge(self._bulk_delete(pairs[start : start + size]))
         else:
-            result = self._parallel_delete(pairs, threads)
+            result = self._parallel_delete(pairs, object_threads)
         return result
 
     def _bulk_delete(self, pairs: Sequence[tuple[str, str]]) -> BulkDeleteResult:
@@ -101,7 +102,9 @@ class Bulk:
             result.errors.append(("(bulk delete)", f"{status} {outcome.get('Response Body', '')}"))
         return result
 
-    def _parallel_delete(self, pairs: Sequence[tuple[str, str]], threads: int) -> BulkDeleteResult:
+    def _parallel_delete(
+        self, pairs: Sequence[tuple[str, str]], object_threads: int
+    ) -> BulkDeleteResult:
         result = BulkDeleteResult()
         lock = threading.Lock()
 
@@ -117,5 +120,5 @@ class Bulk:
             with lock:
                 result.merge(outcome)
 
-        map_ordered(one, pairs, max(1, threads), name="swift-delete")
+        map_ordered(one, pairs, max(1, object_threads), name="swift-delete")
         return result

@@ -146,7 +146,7 @@ class Copies:
             )
         return self._copy_large(
             source_container, source_name, dest_container, dest_name, source, kind, headers,
-            opts["threads"],
+            opts["segment_threads"],
         )  # fmt: skip
 
     def _copied_headers(
@@ -180,7 +180,7 @@ class Copies:
         source: Mapping[str, str],
         kind: str,
         headers: dict[str, Any],
-        threads: int,
+        segment_threads: int,
     ) -> CopyResult:
         etag = strip_etag(source.get("etag")) or ""
         segments = self.reads.segments_of(source_container, source_name, source) or []
@@ -197,7 +197,9 @@ class Copies:
             delete_at=int(headers["X-Delete-At"]) if "X-Delete-At" in headers else None,
         )  # fmt: skip
         sources = [CopiedSegment(index, segment) for index, segment in enumerate(segments)]
-        done = self.segmented.write(target, sources, WritePolicy(threads, False, False, "copy"))
+        done = self.segmented.write(
+            target, sources, WritePolicy(segment_threads, False, False, "copy")
+        )
         return CopyResult(
             f"/{source_container}/{source_name}",
             f"/{dest_container}/{dest_name}",
@@ -309,10 +311,11 @@ class Copies:
         )
 
     def set_expiry(
-        self, container: str, name: str, delete_at: int | None, *, threads: int = 4
+        self, container: str, name: str, delete_at: int | None, *, segment_threads: int = 4
     ) -> dict[str, str]:
         """Set (``delete_at``) or cancel (None) an object's expiry, keeping its metadata,
-        a DLO's manifest and everything else; a large object's segments follow.
+        a DLO's manifest and everything else; a large object's segments follow,
+        ``segment_threads`` at once.
 
         :return: the object's headers afterwards.
         """
@@ -330,6 +333,6 @@ class Copies:
             self.objects.update_object_metadata(segment.container, segment.name, **change)
 
         # segments first: an object never expires before (or without) its segments
-        map_ordered(one, segments, max(1, threads), name="swift-expiry")
+        map_ordered(one, segments, max(1, segment_threads), name="swift-expiry")
         self.objects.update_object_metadata(container, name, **change)
         return self.objects.head_object(container, name)

@@ -2,7 +2,8 @@
 
 A sync lists the prefix once (paged), walks the directory once, hashes in parallel
 only the files whose size matches an object's, and lets :mod:`plan` decide each
-name. Then it executes the plan ``threads`` files at a time:
+name. Then it executes the plan ``object_threads`` files at a time (a large object's
+segments ``segment_threads`` at a time):
 
 * up: a PUT per new or changed file with the stored state the listing gave (no HEAD:
   ``Uploads.upload_planned``); large files become large objects; extraneous objects
@@ -39,6 +40,7 @@ from airflow_provider_swift.client.base.options import (
     SyncOptions,
     SyncUpOptions,
     UploadOptions,
+    object_part,
     sync_options,
     sync_up_options,
     upload_options,
@@ -296,17 +298,7 @@ class Sync:
             return _planned(result, steps, tree)
         if not exists[0]:
             self.containers.put_container(container)
-        upload: UploadOptions = {
-            "segment_size": opts["segment_size"],
-            "large_object": opts["large_object"],
-            "segment_container": opts["segment_container"],
-            "threads": opts["segment_threads"],
-            "content_type": opts["content_type"],
-            "metadata": opts["metadata"],
-            "headers": opts["headers"],
-            "delete_at": opts["delete_at"],
-            "leave_segments": opts["leave_segments"],
-        }
+        upload = object_part(opts)
 
         def put(step: Step) -> Record:
             assert step.path is not None
@@ -320,7 +312,7 @@ class Sync:
             done = self.uploads.upload_planned(container, step.name, step.path, current, **upload)
             return PUT, step.name, done.bytes, step.reason, done.etag
 
-        self._execute(steps, put, opts["threads"], result, tree.failed)
+        self._execute(steps, put, opts["object_threads"], result, tree.failed)
         doomed = [s.name for s in steps if s.action == DELETE]
         if doomed:
             removed = self.large_objects.delete_objects_with_segments(container, doomed)
@@ -454,10 +446,12 @@ class Sync:
                 if self.reads.matches_file(container, step.name, str(target), current):
                     return SKIP, step.name, step.size, "identical", current.get("etag")
             target.parent.mkdir(parents=True, exist_ok=True)
-            done = self.reads.download_object(container, step.name, target)
+            done = self.reads.download_object(
+                container, step.name, target, segment_threads=opts["segment_threads"]
+            )
             return GET, step.name, done.bytes, step.reason, done.etag
 
-        self._execute([s for s in steps if s.action != DELETE], get, opts["threads"], result,
+        self._execute([s for s in steps if s.action != DELETE], get, opts["object_threads"], result,
                       tree.failed)  # fmt: skip
         for step in steps:
             if step.action == DELETE and step.path is not None:
@@ -504,18 +498,18 @@ class Sync:
     ) -> list[Step]:
         return plan_steps(
             files, listing, decide, compare=opts["compare"], delete=opts["delete"],
-            threads=opts["threads"], segment_size=segment_size,
+            object_threads=opts["object_threads"], segment_size=segment_size,
         )  # fmt: skip
 
     def _execute(
         self,
         steps: list[Step],
         work: Callable[[Step], Record],
-        threads: int,
+        object_threads: int,
         result: SyncResult,
         failed_before: list[tuple[str, BaseException]],
     ) -> None:
-        """Run ``work`` on every PUT/GET/CHECK step, ``threads`` at once; skips are
+        """Run ``work`` on every PUT/GET/CHECK step, ``object_threads`` at once; skips are
         recorded as they are. Failures do not stop the others: they are raised
         together at the end (a retry then redoes only them)."""
         for step in steps:
@@ -523,7 +517,7 @@ class Sync:
                 etag = step.stored.etag if step.stored is not None else None
                 result.add(SKIP, step.name, step.size, step.reason, etag)
         active = (step for step in steps if step.action not in (SKIP, DELETE))
-        done, failed = run_each(work, active, threads, name="swift-sync")
+        done, failed = run_each(work, active, object_threads, name="swift-sync")
         for _, record in done:
             result.add(*record)
         failures = failed_before + [(step.name, error) for step, error in failed]
@@ -552,10 +546,10 @@ def plan_steps(
     *,
     compare: Compare = "md5",
     delete: bool = False,
-    threads: int = 10,
+    object_threads: int = 10,
     segment_size: Callable[[LocalFile], int | None] = lambda _: None,
 ) -> list[Step]:
-    """Pair files and objects by name, hash where needed (``threads`` at once), and
+    """Pair files and objects by name, hash where needed (``object_threads`` at once), and
     decide each name with ``decide`` (:func:`plan.decide_upload` or
     :func:`plan.decide_download`). The listing is consumed as it streams.
 
@@ -573,7 +567,7 @@ def plan_steps(
             digest = file_digest(file.path, chosen if kind == "composite" else None)
         return decide(file, obj, compare=compare, digest=digest, delete=delete)
 
-    decided = map_streamed(one, pair_up(files, listing), threads, name="swift-plan")
+    decided = map_streamed(one, pair_up(files, listing), object_threads, name="swift-plan")
     return [step for step in decided if step is not None]
 
 

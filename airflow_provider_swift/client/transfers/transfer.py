@@ -14,7 +14,7 @@ For each object it picks the cheapest way that keeps the bytes checked end to en
 
   - a plain object that fits in one destination object: one PUT carrying the
     source's ETag, so the destination's Swift refuses any byte that differs (422);
-  - a large object: segment by segment, ``threads`` at once, each segment a GET of
+  - a large object: segment by segment, ``segment_threads`` at once, each segment a GET of
     the source's segment relayed into a PUT carrying that segment's MD5; the
     manifest last, and its ETag (the MD5 of the segment MD5s) must equal the
     source's. Segments are named after the source's ETag, so a retried transfer
@@ -40,7 +40,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import IO, TYPE_CHECKING, Any, Literal, TypedDict, Unpack, cast, get_args
+from typing import IO, TYPE_CHECKING, Any, Literal, Unpack, cast
 from urllib.parse import unquote, urlsplit
 
 from airflow_provider_swift.client.base.errors import (
@@ -49,9 +49,10 @@ from airflow_provider_swift.client.base.errors import (
     SwiftValidationError,
 )
 from airflow_provider_swift.client.base.options import (
-    LARGE_OBJECT_KINDS,
-    LargeObjectKind,
-    check_choice,
+    TRANSFER_DEFAULTS,
+    TransferIfExists,
+    TransferOptions,
+    transfer_options,
 )
 from airflow_provider_swift.client.base.parallel import run_each
 from airflow_provider_swift.client.large.pieces import RelayedSegment
@@ -71,61 +72,8 @@ if TYPE_CHECKING:  # a transfer is handed two clients; it builds on their layers
 
 log = logging.getLogger(__name__)
 
-#: What a transfer does when the destination object exists: overwrite it, or leave
-#: it alone when it holds the same bytes.
-TransferIfExists = Literal["replace", "skip_identical"]
-TRANSFER_IF_EXISTS: tuple[str, ...] = get_args(TransferIfExists)
 #: How an object reached the destination.
 Method = Literal["server-side", "streamed", "skipped"]
-
-
-class TransferOptions(TypedDict, total=False):
-    """How a transfer copies (every key optional; defaults in :data:`TRANSFER_DEFAULTS`).
-
-    :param if_exists: see :data:`TransferIfExists` (default ``"skip_identical"``).
-    :param threads: objects copied at once, and segments of one large object at once.
-    :param segment_size: cut streamed plain objects bigger than this into segments
-        (default: only what exceeds the destination's ``max_file_size``).
-    :param large_object: ``"slo"`` or ``"dlo"``, for large objects written on the
-        destination by streaming.
-    :param leave_segments: when a streamed large object fails, keep the segments
-        already stored, so a retry sends only the others (default True).
-    :param server_side: copy server-side when both are on the same cluster (default
-        True; False always streams).
-    """
-
-    if_exists: TransferIfExists
-    threads: int
-    segment_size: int | None
-    large_object: LargeObjectKind
-    leave_segments: bool
-    server_side: bool
-
-
-TRANSFER_DEFAULTS: TransferOptions = {
-    "if_exists": "skip_identical",
-    "threads": 4,
-    "segment_size": None,
-    "large_object": "slo",
-    "leave_segments": True,
-    "server_side": True,
-}
-
-
-def transfer_options(given: TransferOptions) -> TransferOptions:
-    """The options with defaults filled in, checked before anything is sent."""
-    unknown = sorted(set(given) - set(TRANSFER_DEFAULTS))
-    if unknown:
-        raise SwiftValidationError(
-            f"unknown transfer option(s) {', '.join(unknown)}; "
-            f"known: {', '.join(TRANSFER_DEFAULTS)}"
-        )
-    options: TransferOptions = {**TRANSFER_DEFAULTS, **given}
-    check_choice("if_exists", options["if_exists"], TRANSFER_IF_EXISTS)
-    check_choice("large_object", options["large_object"], LARGE_OBJECT_KINDS)
-    if options["threads"] < 1:
-        raise SwiftValidationError(f"threads={options['threads']} must be at least 1")
-    return options
 
 
 @dataclass(frozen=True)
@@ -289,7 +237,7 @@ class Transfer:
                     copied = self.dest.copy_object(
                         source_container, source_name, dest_container, dest_name,
                         if_match=strip_etag(source.get("etag")), source_account=account,
-                        threads=opts["threads"],
+                        segment_threads=opts["segment_threads"],
                     )  # fmt: skip
                 except SwiftForbiddenError:
                     log.info("The destination may not read /%s/%s server-side (403); "
@@ -339,7 +287,7 @@ class Transfer:
             uploaded = self.dest.upload_stream(
                 dest_container, dest_name, _as_file(relay),
                 segment_size=chosen or opts["segment_size"], large_object=opts["large_object"],
-                threads=opts["threads"], headers=transfer_headers(source),
+                segment_threads=opts["segment_threads"], headers=transfer_headers(source),
             )  # fmt: skip
         return TransferResult(
             shown_source, shown_dest, uploaded.etag, uploaded.bytes, "streamed",
@@ -365,7 +313,7 @@ class Transfer:
         )  # fmt: skip
         transport = self.source.transport
         sources = [RelayedSegment(i, segment, transport) for i, segment in enumerate(segments)]
-        policy = WritePolicy(opts["threads"], True, opts["leave_segments"], "transfer")
+        policy = WritePolicy(opts["segment_threads"], True, opts["leave_segments"], "transfer")
         done = self.dest.segmented.write(target, sources, policy)
         return TransferResult(
             shown_source, f"/{dest_container}/{dest_name}", done.etag, done.bytes, "streamed",
@@ -383,7 +331,7 @@ class Transfer:
         **options: Unpack[TransferOptions],
     ) -> PrefixTransferResult:
         """Copy every object under ``prefix`` to ``dest_prefix`` (default: the same
-        names), ``threads`` objects at once. Identical objects are skipped from one
+        names), ``object_threads`` objects at once. Identical objects are skipped from one
         listing of each side. Every object is attempted; if any failed, the first
         error is raised once the others are done (a retry then copies only those).
 
@@ -419,7 +367,7 @@ class Transfer:
             return self._copy(source_container, entry["name"], source, dest_container, target,
                               opts)  # fmt: skip
 
-        copied, failed = run_each(one, todo, opts["threads"], name="swift-transfer")
+        copied, failed = run_each(one, todo, opts["object_threads"], name="swift-transfer")
         result.objects += [done for _, done in copied]
         if failed:
             shown = "; ".join(f"{entry['name']}: {error}" for (entry, _), error in failed[:5])

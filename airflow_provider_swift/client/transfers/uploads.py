@@ -217,7 +217,7 @@ class Uploads:
         bytes): one PUT if it fits in one segment, else a large object.
 
         Each segment is spooled to a temporary file (in memory up to 8 MiB) so it can
-        be re-sent on a retry; at most ``threads + 1`` segments are spooled at once.
+        be re-sent on a retry; at most ``segment_threads + 1`` segments are spooled at once.
         ``if_exists="skip_identical"`` is not available: the data is known only once read.
 
         :param options: see :class:`UploadOptions`.
@@ -339,7 +339,7 @@ class Uploads:
             upload_id, send, current, create_only=opts["if_exists"] == "fail",
             delete_at=opts["delete_at"],
         )  # fmt: skip
-        policy = WritePolicy(opts["threads"], resume, opts["leave_segments"], "upload")
+        policy = WritePolicy(opts["segment_threads"], resume, opts["leave_segments"], "upload")
         progress = Progress("Uploading", f"/{container}/{name}", size)
         done = self.segmented.write(target, pieces, policy, progress)
         return UploadResult(
