@@ -29,7 +29,7 @@ each method's docstring names the service method that documents it in full.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any, Unpack
 
 from airflow_provider_swift.client.base.options import (
@@ -95,6 +95,7 @@ FACADE: dict[str, str] = {
     "upload_bytes": "uploads.upload_bytes",
     "upload_stream": "uploads.upload_stream",
     "upload_planned": "uploads.upload_planned",
+    "upload_files": "sync.upload_files",
     "sync_up": "sync.sync_up",
     "sync_down": "sync.sync_down",
     "copy_object": "copies.copy_object",
@@ -539,6 +540,20 @@ class SwiftClient:
         See :meth:`.Uploads.upload_planned`.
         """
         return self.uploads.upload_planned(container, name, path, current, **options)
+
+    def upload_files(
+        self,
+        container: str,
+        files: Sequence[tuple[str | os.PathLike[str], str]],
+        *,
+        object_threads: int = 10,
+        **options: Unpack[UploadOptions],
+    ) -> list[UploadResult]:
+        """Upload many local files to the names given, planned from one listing.
+
+        See :meth:`.Sync.upload_files`.
+        """
+        return self.sync.upload_files(container, files, object_threads=object_threads, **options)
 
     def sync_up(
         self,

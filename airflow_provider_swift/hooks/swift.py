@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Unpack
@@ -348,6 +348,31 @@ class SwiftHook(BaseHook):
             )
         record(self, wrote=(container, name))
         return result.as_dict()
+
+    def upload_files(
+        self,
+        container: str,
+        files: Sequence[tuple[str | os.PathLike[str], str]],
+        *,
+        object_threads: int = 10,
+        delete_after: int | None = None,
+        **options: Unpack[UploadOptions],
+    ) -> list[dict[str, Any]]:
+        """Upload many local files, each to the object name given, ``object_threads``
+        at once, planned from one listing of their names (no HEAD per file). Every
+        file is attempted; failures are raised together at the end.
+
+        :param files: ``(local path, object name)`` pairs.
+        :param options: as for :meth:`upload_file`.
+        :return: one :meth:`upload_file` result per file, in the order given.
+        """
+        opts = self._upload_options(options, delete_after)
+        results = self.client.upload_files(container, files, object_threads=object_threads, **opts)
+        sent = sum(1 for r in results if not r.skipped)
+        self.log.info("Uploaded %d files to %s (%d identical ones skipped)", sent, container,
+                      len(results) - sent)  # fmt: skip
+        record(self, wrote=(container, os.path.commonprefix([n for _, n in files])))  # noqa: RUF071
+        return [r.as_dict() for r in results]
 
     @staticmethod
     def _upload_options(options: UploadOptions, delete_after: int | None) -> UploadOptions:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import glob as globbing
 import os
-from collections.abc import Collection, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
-from airflow_provider_swift.client import SwiftValidationError
+from airflow_provider_swift.client import SwiftError, SwiftValidationError
 from airflow_provider_swift.client.base.options import (
     UPLOAD_DEFAULTS,
     VERIFY,
@@ -19,7 +18,17 @@ from airflow_provider_swift.client.base.options import (
     Verify,
     check_choice,
 )
-from airflow_provider_swift.client.transfers.local_names import target_of
+from airflow_provider_swift.client.base.parallel import run_each
+from airflow_provider_swift.client.transfers.local_names import (
+    Entry,
+    check_layout,
+    folder,
+    glob_pattern,
+    is_directory_marker,
+    target_of,
+)
+from airflow_provider_swift.client.transfers.plan import LocalFile
+from airflow_provider_swift.client.transfers.sync import LocalTree, local_files
 from airflow_provider_swift.openlineage import lineage
 from airflow_provider_swift.operators.base import (
     SwiftBaseOperator,
@@ -31,28 +40,37 @@ from airflow_provider_swift.operators.results import DEFAULT_REPORT_THRESHOLD, s
 _MAGIC = ("*", "?", "[")
 
 
-def _local_files(source: str, name: str | None, prefix: str) -> Iterator[tuple[Path, str]]:
-    """(local file, object name) pairs for one source: a file, a directory tree or a glob.
-
-    Paths under a directory (or under a glob's literal root) keep their relative
-    path, with ``/`` separators, below ``prefix``.
-    """
+def _local_files(source: str, name: str | None, prefix: str, follow: bool) -> LocalTree:
+    """The files of one source -- a file, a directory tree or a glob -- with their
+    object names: paths under a directory (or a glob's literal root) keep their
+    relative path, with ``/`` separators, below ``prefix``. Trees and globs are walked
+    by the sync's rules (:func:`~airflow_provider_swift.client.transfers.sync.local_files`):
+    links left out and reported unless ``follow``, names that are not UTF-8 failures."""
     if any(ch in source for ch in _MAGIC):
         literal = source[: min(source.index(ch) for ch in _MAGIC if ch in source)]
-        root = Path(literal).parent if not literal.endswith(os.sep) else Path(literal)
-        matches = sorted(Path(p) for p in globbing.glob(source, recursive=True))
-        for path in matches:
-            if path.is_file():
-                yield path, prefix + path.relative_to(root).as_posix()
-        return
+        # the glob's literal directory is the root its matches' names are relative to
+        cut = len(literal) if literal.endswith(os.sep) else len(literal) - len(Path(literal).name)
+        root, relative = Path(literal[:cut] or "."), source[cut:]
+        pattern = glob_pattern(relative.replace(os.sep, "/"))
+        tree = local_files(root, "", follow_symlinks=follow)
+        return LocalTree(
+            [replace(f, name=prefix + f.name) for f in tree.files if pattern.fullmatch(f.name)],
+            [entry for entry in tree.skipped if pattern.fullmatch(entry[0])],
+            [entry for entry in tree.failed if pattern.fullmatch(entry[0])],
+        )
     path = Path(source)
     if path.is_dir():
-        for file in sorted(p for p in path.rglob("*") if p.is_file()):
-            yield file, prefix + file.relative_to(path).as_posix()
-        return
+        return local_files(path, prefix, follow_symlinks=follow)
     if not path.is_file():
         raise SwiftValidationError(f"source {source!r} is not a file, a directory or a glob")
-    yield path, name if name is not None else prefix + path.name
+    status = path.stat()  # a file named explicitly is taken, link or not
+    target = name if name is not None else prefix + path.name
+    return LocalTree([LocalFile(target, str(path), status.st_size, status.st_mtime)])
+
+
+def _is_marker(entry: Mapping[str, Any]) -> bool:
+    name, size = str(entry["name"]), int(entry.get("bytes", 0))
+    return is_directory_marker(name, size, entry.get("content_type"))
 
 
 _WRITE_TEMPLATED = ("metadata", "headers", "content_type", "delete_at", "delete_after")
@@ -155,6 +173,7 @@ class SwiftUploadOperator(_SwiftWriteOperator):
         name: str | None = None,
         prefix: str | None = None,
         object_threads: int = 4,
+        follow_symlinks: bool = False,
         report_threshold: int = DEFAULT_REPORT_THRESHOLD,
         report_container: str | None = None,
         **kwargs: Any,
@@ -165,42 +184,53 @@ class SwiftUploadOperator(_SwiftWriteOperator):
         self.name = name
         self.prefix = prefix
         self.object_threads = object_threads
+        self.follow_symlinks = follow_symlinks
         self.report_threshold = report_threshold
         self.report_container = report_container
         self._names: list[str] = []
 
-    def files(self) -> list[tuple[Path, str]]:
+    def files(self) -> LocalTree:
+        """Every file to upload with its object name; what was left out, and why."""
         sources = [self.source] if isinstance(self.source, str) else list(self.source)
         if self.name is not None and len(sources) != 1:
             raise SwiftValidationError("name= is for one file; use prefix= for several")
-        pairs = [p for s in sources for p in _local_files(str(s), self.name, self.prefix or "")]
-        if self.name is not None and len(pairs) != 1:
-            raise SwiftValidationError(f"name= is for one file, {self.source!r} has {len(pairs)}")
-        names = [n for _, n in pairs]
-        if len(set(names)) != len(names):
-            raise SwiftValidationError("two local files map to the same object name")
-        return pairs
+        prefix = folder(self.prefix or "")
+        found = LocalTree()
+        for source in sources:
+            tree = _local_files(str(source), self.name, prefix, self.follow_symlinks)
+            found.files += tree.files
+            found.skipped += tree.skipped
+            found.failed += tree.failed
+        if self.name is not None and len(found.files) != 1:
+            raise SwiftValidationError(
+                f"name= is for one file, {self.source!r} has {len(found.files)}"
+            )
+        return found
 
     def execute(self, context: Any) -> list[dict[str, Any]] | dict[str, Any]:
-        pairs = self.files()
-        if not pairs:
+        found = self.files()
+        for path, why in found.skipped:
+            self.log.warning("Not uploaded: %s (%s)", path, why)
+        if not found.files and not found.failed:
             raise SwiftValidationError(f"no files found in {self.source!r}")
+        pairs = [(f.path, f.name) for f in found.files]
         self._names = [name for _, name in pairs]
         self.log.info("Uploading %d files to %s", len(pairs), self.container)
-
-        options = self.upload_options()
-        delete_after = templated_int(self.delete_after)
-
-        def upload(pair: tuple[Path, str]) -> dict[str, Any]:
-            path, name = pair
-            result = self.hook.upload_file(
-                self.container, name, path, delete_after=delete_after, **options
-            )
-            return {k: result[k] for k in ("name", "etag", "bytes", "large_object", "skipped")}
-
-        with ThreadPoolExecutor(max_workers=max(1, self.object_threads)) as pool:
-            done = list(pool.map(upload, pairs))
+        results = self.hook.upload_files(
+            self.container, pairs, object_threads=self.object_threads,
+            delete_after=templated_int(self.delete_after), **self.upload_options(),
+        )  # fmt: skip
+        if found.failed:
+            listed = "; ".join(f"{path}: {error}" for path, error in found.failed[:5])
+            raise SwiftError(
+                f"{len(found.failed)} local files could not be uploaded (the other "
+                f"{len(results)} were): {listed}"
+            ) from found.failed[0][1]
+        kept = ("name", "etag", "bytes", "large_object", "skipped")
+        done = [{k: result[k] for k in kept} for result in results]
         summary = summarize(done, lambda e: "skip" if e["skipped"] else "put")
+        if found.skipped:
+            summary["counts"]["left out"] = len(found.skipped)
         big = scaled(
             self.hook, context, done, summary, threshold=self.report_threshold,
             container=self.report_container or f"{self.container}_reports",
@@ -308,16 +338,7 @@ class SwiftDownloadOperator(SwiftBaseOperator):
         if self.name is not None:
             pairs = [(self.name, Path(self.destination))]
         else:
-            directory = Path(self.destination)
-            names = [
-                n for n in self.hook.list_objects(self.container, prefix=self.prefix)
-                if not n.endswith("/")
-            ]  # fmt: skip
-            prefix = self.prefix or ""
-            pairs = [(n, target_of(directory, n[len(prefix) :])) for n in names]
-            for _, target in pairs:
-                target.parent.mkdir(parents=True, exist_ok=True)
-
+            pairs = self._prefix_targets(Path(self.destination), self.prefix or "")
         self._names = [name for name, _ in pairs]
 
         def download(pair: tuple[str, Path]) -> dict[str, Any]:
@@ -329,14 +350,39 @@ class SwiftDownloadOperator(SwiftBaseOperator):
             kept = ("name", "path", "etag", "bytes", "skipped", "verified", "unverified")
             return {k: result[k] for k in kept}
 
-        with ThreadPoolExecutor(max_workers=max(1, self.object_threads)) as pool:
-            done = list(pool.map(download, pairs))
+        finished, failed = run_each(download, pairs, max(1, self.object_threads))
+        if failed:
+            listed = "; ".join(f"{name}: {error}" for (name, _), error in failed[:5])
+            raise SwiftError(
+                f"{len(failed)} of {len(pairs)} objects failed to download: {listed}"
+            ) from failed[0][1]
+        done = [result for _, result in finished]
         summary = summarize(done, lambda e: "skip" if e["skipped"] else "get")
         big = scaled(
             self.hook, context, done, summary, threshold=self.report_threshold,
             container=self.report_container or f"{self.container}_reports",
         )  # fmt: skip
         return big if big is not None else done
+
+    def _prefix_targets(self, directory: Path, prefix: str) -> list[tuple[str, Path]]:
+        """Each object under ``prefix`` with its file under ``directory``; directory
+        markers made directories; every name checked before anything is written."""
+        listed = list(self.hook.client.iter_objects(self.container, prefix=prefix or None))
+        entries = [
+            Entry(str(e["name"])[len(prefix) :], _is_marker(e))
+            for e in listed
+            if str(e["name"]) != prefix
+        ]
+        check_layout(entries)
+        pairs = []
+        for entry in entries:
+            target = target_of(directory, entry.name)
+            if entry.directory:
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            pairs.append((prefix + entry.name, target))
+        return pairs
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """Inputs: the objects downloaded."""

@@ -22,6 +22,7 @@ with a typed error that names it, before anything is written.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -136,3 +137,36 @@ def check_layout(entries: Iterable[Entry]) -> None:
             f"{str(first)!r} for objects {files[first]!r} and {directories[first]!r}; "
             "nothing was written -- exclude or rename one of them"
         )
+
+
+def glob_pattern(pattern: str) -> re.Pattern[str]:
+    """A shell glob over ``/``-separated relative names, as :func:`glob.glob` reads it
+    with ``recursive=True``: ``*`` and ``?`` stay within one part, ``**`` spans any
+    number of parts, ``[...]`` is a class, and a wildcard does not match a leading
+    ``.`` of a part (hidden files need an explicit ``.``)."""
+    out: list[str] = []
+    parts = pattern.split("/")
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        if part == "**":
+            out.append(r"(?:(?!\.)[^/]*(?:/|$))*")  # any parts, none hidden
+            continue
+        piece = "" if part.startswith(".") else r"(?!\.)"
+        i = 0
+        while i < len(part):
+            char = part[i]
+            if char == "*":
+                piece += "[^/]*"
+            elif char == "?":
+                piece += "[^/]"
+            elif char == "[" and "]" in part[i + 2 :]:
+                end = part.index("]", i + 2)
+                body = part[i + 1 : end]
+                body = "^" + body[1:] if body.startswith("!") else body
+                piece += f"[{body.replace(chr(92), chr(92) * 2)}]"
+                i = end
+            else:
+                piece += re.escape(char)
+            i += 1
+        out.append(piece + ("" if last else "/"))
+    return re.compile("".join(out))
