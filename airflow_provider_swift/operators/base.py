@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
 from airflow.providers.common.compat.sdk import BaseOperator
 
+from airflow_provider_swift.client.options import check_choice
 from airflow_provider_swift.hooks.swift import SwiftHook
 
 
@@ -34,3 +35,20 @@ def templated_int(value: float | str | None) -> int | None:
     if value is None or value == "":
         return None
     return int(float(value))
+
+
+def is_template(value: object) -> bool:
+    """Whether ``value`` (a string, or a mapping's values) holds a Jinja template
+    Airflow has yet to render."""
+    if isinstance(value, str):
+        return "{{" in value or "{%" in value
+    if isinstance(value, Mapping):
+        return any(is_template(v) for v in value.values())
+    return False
+
+
+def check_choice_or_template(name: str, value: object, choices: tuple[str, ...]) -> None:
+    """Refuse a value outside an enumeration when the DAG is parsed, unless it is a
+    template: that one is checked after rendering, in ``execute``."""
+    if not is_template(value):
+        check_choice(name, value, choices)

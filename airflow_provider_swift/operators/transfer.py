@@ -11,7 +11,7 @@ from airflow_provider_swift.client.options import LargeObjectKind
 from airflow_provider_swift.client.transfer import TransferIfExists, TransferOptions
 from airflow_provider_swift.hooks.swift import SwiftHook
 from airflow_provider_swift.openlineage import lineage
-from airflow_provider_swift.operators.base import SwiftBaseOperator
+from airflow_provider_swift.operators.base import SwiftBaseOperator, templated_int
 from airflow_provider_swift.operators.results import DEFAULT_REPORT_THRESHOLD, scaled
 
 
@@ -36,14 +36,18 @@ class SwiftToSwiftOperator(SwiftBaseOperator):
     :param dest_container: (templated)
     :param dest_name: the copy's name (templated; default ``source_name``).
     :param dest_prefix: the prefix replacing ``source_prefix`` (templated; default the same).
-    :param if_exists: ``skip_identical`` (default) or ``replace``.
-    :param threads: objects (and a large object's segments) copied at once.
-    :param segment_size: cut streamed objects bigger than this into segments.
-    :param large_object: ``slo`` or ``dlo`` for large objects written by streaming.
-    :param leave_segments: keep the segments of a failed large object for the retry.
-    :param server_side: copy server-side when both are on one cluster.
+    :param if_exists: ``skip_identical`` (default) or ``replace`` (templated).
+    :param threads: objects (and a large object's segments) copied at once (not
+        templated).
+    :param segment_size: cut streamed objects bigger than this into segments (templated).
+    :param large_object: ``slo`` or ``dlo`` for large objects written by streaming
+        (templated).
+    :param leave_segments: keep the segments of a failed large object for the retry
+        (a switch, not templated).
+    :param server_side: copy server-side when both are on one cluster (a switch, not
+        templated).
     :param report_threshold: up to this many objects, return each one's result; past
-        it, the summary and a JSON report in Swift with every object's.
+        it, the summary and a JSON report in Swift with every object's (not templated).
     :param report_container: where that report goes, on the destination (default
         ``<dest_container>_reports``; templated).
     :return: one object: ``{source, destination, etag, bytes, method, ...}``; a
@@ -54,7 +58,8 @@ class SwiftToSwiftOperator(SwiftBaseOperator):
 
     template_fields: Sequence[str] = (
         "swift_conn_id", "dest_swift_conn_id", "source_container", "source_name",
-        "source_prefix", "dest_container", "dest_name", "dest_prefix", "report_container",
+        "source_prefix", "dest_container", "dest_name", "dest_prefix", "if_exists",
+        "segment_size", "large_object", "report_container",
     )  # fmt: skip
 
     def __init__(
@@ -69,7 +74,7 @@ class SwiftToSwiftOperator(SwiftBaseOperator):
         dest_prefix: str | None = None,
         if_exists: TransferIfExists = "skip_identical",
         threads: int = 4,
-        segment_size: int | None = None,
+        segment_size: int | str | None = None,
         large_object: LargeObjectKind = "slo",
         leave_segments: bool = True,
         server_side: bool = True,
@@ -108,7 +113,7 @@ class SwiftToSwiftOperator(SwiftBaseOperator):
         return TransferOptions(
             if_exists=self.if_exists,
             threads=self.threads,
-            segment_size=self.segment_size,
+            segment_size=templated_int(self.segment_size),
             large_object=self.large_object,
             leave_segments=self.leave_segments,
             server_side=self.server_side,
