@@ -49,6 +49,16 @@ def listing_summary(entry: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _size(value: object) -> int | None:
+    """A size given as a number or as the string a template rendered; None if not given."""
+    if value is None or value == "":
+        return None
+    try:
+        return int(value) if isinstance(value, int | float) else int(str(value))
+    except ValueError:
+        raise SwiftValidationError(f"size {value!r} is not a whole number of bytes") from None
+
+
 @dataclass(frozen=True)
 class ObjectCheck:
     """A declarative check an object must pass (all given conditions must hold).
@@ -65,11 +75,21 @@ class ObjectCheck:
     metadata: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_value(cls, value: ObjectCheck | Mapping[str, Any] | None) -> ObjectCheck:
-        if value is None:
+    def from_value(cls, value: ObjectCheck | Mapping[str, Any] | str | None) -> ObjectCheck:
+        """The check from a mapping as a DAG gives it, after Airflow rendered its
+        templates: sizes may arrive as strings, the whole check as a JSON string
+        (``"{{ params.check | tojson }}"``); ``""`` is no check."""
+        if value is None or value == "":
             return cls()
         if isinstance(value, ObjectCheck):
             return value
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise SwiftValidationError(f"check={value!r} is not a JSON object") from None
+            if not isinstance(value, Mapping):
+                raise SwiftValidationError(f"check={value!r} is not a JSON object")
         unknown = set(value) - {"min_size", "max_size", "content_type", "metadata"}
         if unknown:
             raise SwiftValidationError(
@@ -77,9 +97,9 @@ class ObjectCheck:
                 "content_type, metadata"
             )
         return cls(
-            min_size=value.get("min_size"),
-            max_size=value.get("max_size"),
-            content_type=value.get("content_type"),
+            min_size=_size(value.get("min_size")),
+            max_size=_size(value.get("max_size")),
+            content_type=value.get("content_type") or None,
             metadata={str(k).lower(): str(v) for k, v in (value.get("metadata") or {}).items()},
         )
 

@@ -40,8 +40,17 @@ def get_provider_info() -> dict[str, Any]:
             "airflow_provider_swift.operators.object",
             "airflow_provider_swift.operators.copy",
             "airflow_provider_swift.operators.lifecycle",
-            "airflow_provider_swift.operators.transfer",
+            "airflow_provider_swift.operators.sync",
         ),
+        # Swift to Swift (another account or cluster) is declared as Airflow declares
+        # its transfer operators: here, not under "operators"
+        "transfers": [
+            {
+                "source-integration-name": INTEGRATION,
+                "target-integration-name": INTEGRATION,
+                "python-module": "airflow_provider_swift.operators.transfer",
+            }
+        ],
         "sensors": _modules("airflow_provider_swift.sensors.swift"),
         "triggers": _modules("airflow_provider_swift.triggers.swift"),
         "hooks": _modules("airflow_provider_swift.hooks.swift"),

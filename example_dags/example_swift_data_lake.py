@@ -4,7 +4,10 @@ Create a landing container (CORS for a browser app, a read ACL for an analyst),
 upload a directory tree of daily extracts (then sync it again: one listing finds
 everything identical and nothing is sent), wait until the landing prefix has been
 quiet for a while (the drop is complete), list it, archive a copy with an expiry,
-move the extracts to a curated prefix, publish a temporary URL for a consumer,
+move the extracts to a curated prefix, replicate it with the Swift-to-Swift operator
+(to the archive through a second connection: here the same one, so the copy is
+server-side; a connection to another cluster streams it), publish a temporary URL for
+a consumer,
 download the curated tree back, mirror it with a sync (verified, parallel, only what
 differs) and clean up.
 
@@ -32,6 +35,7 @@ from airflow_provider_swift.operators import (
     SwiftMoveObjectOperator,
     SwiftSyncOperator,
     SwiftTempUrlOperator,
+    SwiftToSwiftOperator,
     SwiftUploadOperator,
 )
 from airflow_provider_swift.sensors import SwiftPrefixQuiescenceSensor
@@ -39,6 +43,9 @@ from airflow_provider_swift.sensors import SwiftPrefixQuiescenceSensor
 LANDING = "lake-landing"
 ARCHIVE = "lake-archive"
 DAY = "2026-11-28"
+#: Where curated extracts are replicated: point it at a connection to another account
+#: or cluster (a disaster-recovery copy); the example uses the same one.
+REPLICA_CONN_ID = "swift_default"
 
 
 @dag(
@@ -148,6 +155,17 @@ def example_swift_data_lake() -> None:
     )
     # [END howto_operator_swift_move]
 
+    # [START howto_operator_swift_to_swift]
+    replicate = SwiftToSwiftOperator(
+        task_id="replicate_curated",
+        dest_swift_conn_id=REPLICA_CONN_ID,
+        source_container=LANDING,
+        source_prefix=f"curated/{DAY}/",
+        dest_container=ARCHIVE,
+        dest_prefix=f"replica/{DAY}/",
+    )
+    # [END howto_operator_swift_to_swift]
+
     @task
     def set_temp_url_key() -> None:
         from airflow_provider_swift.hooks.swift import SwiftHook
@@ -192,6 +210,7 @@ def example_swift_data_lake() -> None:
         url: str,
         synced: dict[str, Any],
         mirrored: dict[str, Any],
+        replicated: dict[str, Any],
     ) -> int:
         import requests
 
@@ -210,6 +229,8 @@ def example_swift_data_lake() -> None:
                 f"{extracts_dir}-mirror", relative
             ).read_bytes():
                 raise ValueError(f"{relative} differs in the mirror")
+        if len(replicated["objects"]) != 3:
+            raise ValueError(f"the replica should hold the 3 extracts: {replicated}")
         fetched = requests.get(url, timeout=30)
         fetched.raise_for_status()
         if fetched.content != (source / "us-east" / "orders.csv").read_bytes():
@@ -228,8 +249,11 @@ def example_swift_data_lake() -> None:
 
     [create_landing, create_archive, extracts] >> upload >> resync >> wait_quiet >> listing
     listing >> archive >> expire
-    expire >> curate >> set_temp_url_key() >> publish >> download >> mirror
-    check(extracts, download.output, publish.output, resync.output, mirror.output) >> cleanup
+    expire >> curate >> replicate >> set_temp_url_key() >> publish >> download >> mirror
+    checked = check(
+        extracts, download.output, publish.output, resync.output, mirror.output, replicate.output
+    )
+    checked >> cleanup
 
 
 example_swift_data_lake()

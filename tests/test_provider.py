@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 import os
+import pkgutil
 import subprocess
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
+from airflow.providers.common.compat.sdk import BaseHook, BaseOperator, BaseSensorOperator
+from airflow.triggers.base import BaseTrigger
 
 from airflow_provider_swift.get_provider_info import get_provider_info
 
@@ -28,6 +33,61 @@ def test_provider_info_matches_airflows_schema() -> None:
 
     schema_path = Path(providers_manager.__file__).with_name("provider_info.schema.json")
     jsonschema.validate(get_provider_info(), json.loads(schema_path.read_text()))
+
+
+def _declared(kind: str) -> set[str]:
+    info = get_provider_info()
+    if kind == "transfers":
+        return {entry["python-module"] for entry in info.get("transfers", [])}
+    return {module for entry in info.get(kind, []) for module in entry["python-modules"]}
+
+
+def _modules_defining(package: str, base: type) -> set[str]:
+    """The modules of ``package`` that define a public subclass of ``base``."""
+    found = set()
+    for info in pkgutil.iter_modules(importlib.import_module(package).__path__, f"{package}."):
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if (
+                inspect.isclass(value)
+                and value.__module__ == info.name
+                and not name.startswith("_")
+                and issubclass(value, base)
+                and value.__name__ != "SwiftBaseOperator"
+            ):
+                found.add(info.name)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("kinds", "package", "base"),
+    [
+        (("operators", "transfers"), "airflow_provider_swift.operators", BaseOperator),
+        (("sensors",), "airflow_provider_swift.sensors", BaseSensorOperator),
+        (("triggers",), "airflow_provider_swift.triggers", BaseTrigger),
+        (("hooks",), "airflow_provider_swift.hooks", BaseHook),
+    ],
+    ids=["operators", "sensors", "triggers", "hooks"],
+)
+def test_every_module_with_operators_sensors_triggers_or_hooks_is_declared(
+    kinds: tuple[str, ...], package: str, base: type
+) -> None:
+    """Walking the package: a new module of operators (etc.) must be declared, and a
+    declared module must exist and hold some."""
+    declared = set().union(*(_declared(kind) for kind in kinds))
+    assert _modules_defining(package, base) == declared
+
+
+def test_an_operator_module_is_declared_once() -> None:
+    assert not _declared("operators") & _declared("transfers")
+
+
+def test_swift_to_swift_is_a_transfer_within_the_integration() -> None:
+    (transfer,) = get_provider_info()["transfers"]
+    integrations = {i["integration-name"] for i in get_provider_info()["integrations"]}
+    assert transfer["source-integration-name"] in integrations
+    assert transfer["target-integration-name"] in integrations
+    assert transfer["python-module"] == "airflow_provider_swift.operators.transfer"
 
 
 def test_connection_type_declares_static_fields() -> None:

@@ -1,4 +1,4 @@
-"""Operators: each validates its arguments, calls one SwiftHook method, returns XCom."""
+"""Operators: each validates its arguments, leaves the work to SwiftHook, returns XCom."""
 
 from __future__ import annotations
 

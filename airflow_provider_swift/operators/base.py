@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
 from airflow.providers.common.compat.sdk import BaseOperator
 
+from airflow_provider_swift.client.base.options import check_choice
 from airflow_provider_swift.hooks.swift import SwiftHook
 
 
@@ -42,3 +43,20 @@ def option_values(operator: object, keys: Iterable[str], **given: object) -> dic
     ``given`` (a templated number converted, an attribute named otherwise). The keys
     are declared once, in :mod:`~airflow_provider_swift.client.base.options`."""
     return {key: given[key] if key in given else getattr(operator, key) for key in keys}
+
+
+def is_template(value: object) -> bool:
+    """Whether ``value`` (a string, or a mapping's values) holds a Jinja template
+    Airflow has yet to render."""
+    if isinstance(value, str):
+        return "{{" in value or "{%" in value
+    if isinstance(value, Mapping):
+        return any(is_template(v) for v in value.values())
+    return False
+
+
+def check_choice_or_template(name: str, value: object, choices: tuple[str, ...]) -> None:
+    """Refuse a value outside an enumeration when the DAG is parsed, unless it is a
+    template: that one is checked after rendering, in ``execute``."""
+    if not is_template(value):
+        check_choice(name, value, choices)

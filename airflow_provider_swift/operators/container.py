@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
-from airflow_provider_swift.operators.base import SwiftBaseOperator
+from airflow_provider_swift.operators.base import SwiftBaseOperator, templated_int
 
 
 class SwiftCreateContainerOperator(SwiftBaseOperator):
@@ -18,11 +18,14 @@ class SwiftCreateContainerOperator(SwiftBaseOperator):
     :param write_acl: ``X-Container-Write`` (templated).
     :param cors_allow_origin: origins allowed by CORS, space separated (templated).
     :param versions: ``"enabled"`` (object versioning), ``{"location": c}`` or
-        ``{"location": c, "mode": "stack"}`` (legacy versioning into container ``c``).
-    :param quota_bytes: container quota in bytes.
-    :param quota_count: container quota in objects.
+        ``{"location": c, "mode": "stack"}`` (legacy versioning into container ``c``)
+        (templated).
+    :param quota_bytes: container quota in bytes (templated; a template rendering to
+        ``""`` leaves the quota alone).
+    :param quota_count: container quota in objects (templated, as ``quota_bytes``).
     :param metadata: container metadata to set (templated).
-    :param storage_policy: policy for a new container (an existing one must match).
+    :param storage_policy: policy for a new container (an existing one must match)
+        (templated).
     :return: ``{"container": ..., "created": bool}``.
     """
 
@@ -32,8 +35,13 @@ class SwiftCreateContainerOperator(SwiftBaseOperator):
         "read_acl",
         "write_acl",
         "cors_allow_origin",
+        "versions",
+        "quota_bytes",
+        "quota_count",
         "metadata",
+        "storage_policy",
     )
+    template_fields_renderers: ClassVar[dict[str, str]] = {"metadata": "json", "versions": "json"}
 
     def __init__(
         self,
@@ -43,8 +51,8 @@ class SwiftCreateContainerOperator(SwiftBaseOperator):
         write_acl: str | None = None,
         cors_allow_origin: str | None = None,
         versions: str | Mapping[str, str] | None = None,
-        quota_bytes: int | None = None,
-        quota_count: int | None = None,
+        quota_bytes: int | str | None = None,
+        quota_count: int | str | None = None,
         metadata: Mapping[str, object] | None = None,
         storage_policy: str | None = None,
         **kwargs: Any,
@@ -68,8 +76,8 @@ class SwiftCreateContainerOperator(SwiftBaseOperator):
             write_acl=self.write_acl,
             cors_allow_origin=self.cors_allow_origin,
             versions=self.versions,
-            quota_bytes=self.quota_bytes,
-            quota_count=self.quota_count,
+            quota_bytes=templated_int(self.quota_bytes),
+            quota_count=templated_int(self.quota_count),
             storage_policy=self.storage_policy,
         )
         self.log.info("Container %s %s", self.container, "created" if created else "updated")
@@ -81,7 +89,7 @@ class SwiftDeleteContainerOperator(SwiftBaseOperator):
 
     :param container: the container (templated).
     :param force: first delete every object in it, large objects' segments included
-        (bulk delete where the cluster offers it).
+        (bulk delete where the cluster offers it). Not templated: a switch.
     """
 
     template_fields: Sequence[str] = ("swift_conn_id", "container")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from airflow_provider_swift.client.base.options import COPY_DEFAULTS, CopyOptions
 from airflow_provider_swift.openlineage import lineage
@@ -25,11 +25,12 @@ class SwiftCopyObjectOperator(SwiftBaseOperator):
     :param source_name: (templated)
     :param dest_container: (templated)
     :param dest_name: (templated)
-    :param source_account: copy from another account of the cluster (``AUTH_x``).
-    :param dest_account: copy into another account of the cluster.
-    :param fresh_metadata: start the copy with no metadata.
+    :param source_account: copy from another account of the cluster (``AUTH_x``)
+        (templated).
+    :param dest_account: copy into another account of the cluster (templated).
+    :param fresh_metadata: start the copy with no metadata (a switch, not templated).
     :param metadata: metadata to set on the copy (templated).
-    :param keep_expiry: carry ``X-Delete-At`` over.
+    :param keep_expiry: carry ``X-Delete-At`` over (a switch, not templated).
     :param delete_at: Unix time at which the copy expires (templated).
     :param delete_after: seconds after which the copy expires (templated); set in the
         request that creates the copy, so it never exists without its expiry.
@@ -41,6 +42,7 @@ class SwiftCopyObjectOperator(SwiftBaseOperator):
         "swift_conn_id", "source_container", "source_name", "dest_container", "dest_name",
         "source_account", "dest_account", "metadata", "delete_at", "delete_after",
     )  # fmt: skip
+    template_fields_renderers: ClassVar[dict[str, str]] = {"metadata": "json"}
     _verb = "copy_object"
 
     def __init__(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from airflow_provider_swift.openlineage import lineage
-from airflow_provider_swift.operators.base import SwiftBaseOperator
+from airflow_provider_swift.operators.base import SwiftBaseOperator, templated_int
 
 
 class SwiftExpireObjectOperator(SwiftBaseOperator):
@@ -17,7 +17,7 @@ class SwiftExpireObjectOperator(SwiftBaseOperator):
     :param name: (templated)
     :param delete_at: Unix time to delete at (templated).
     :param delete_after: seconds from now (templated).
-    :param cancel: remove the expiry instead.
+    :param cancel: remove the expiry instead (a switch, not templated).
     :return: the resulting ``X-Delete-At`` (None when cancelled).
     """
 
@@ -29,8 +29,8 @@ class SwiftExpireObjectOperator(SwiftBaseOperator):
         *,
         container: str,
         name: str,
-        delete_at: int | None = None,
-        delete_after: int | None = None,
+        delete_at: int | str | None = None,
+        delete_after: int | str | None = None,
         cancel: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -51,8 +51,8 @@ class SwiftExpireObjectOperator(SwiftBaseOperator):
         return self.hook.expire_object(
             self.container,
             self.name,
-            delete_at=int(self.delete_at) if self.delete_at is not None else None,
-            delete_after=int(self.delete_after) if self.delete_after is not None else None,
+            delete_at=templated_int(self.delete_at),
+            delete_after=templated_int(self.delete_after),
             cancel=self.cancel,
         )
 
@@ -65,16 +65,20 @@ class SwiftTempUrlOperator(SwiftBaseOperator):
 
     :param container: (templated)
     :param name: the object, or the prefix with ``prefix=True`` (templated).
-    :param method: ``GET`` (default), ``HEAD``, ``PUT``, ``POST`` or ``DELETE``.
+    :param method: ``GET`` (default), ``HEAD``, ``PUT``, ``POST`` or ``DELETE``
+        (templated; checked when the URL is made).
     :param expires_in: seconds the URL stays valid (templated).
     :param digest: ``sha256``, ``sha512`` or ``sha1``; default: the strongest the server
-        checks (sha1 where ``/info`` lists no ``allowed_digests``, as on Ceph RGW).
-    :param prefix: sign for every object under ``name`` used as a prefix.
-    :param ip_range: limit the URL to an address or CIDR range.
+        checks (sha1 where ``/info`` lists no ``allowed_digests``, as on Ceph RGW)
+        (templated).
+    :param prefix: sign for every object under ``name`` used as a prefix (a switch,
+        not templated).
+    :param ip_range: limit the URL to an address or CIDR range (templated).
     :return: the URL.
     """
 
-    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "expires_in")
+    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "method",
+                                      "expires_in", "digest", "ip_range")  # fmt: skip
 
     def __init__(
         self,
@@ -82,7 +86,7 @@ class SwiftTempUrlOperator(SwiftBaseOperator):
         container: str,
         name: str,
         method: str = "GET",
-        expires_in: int = 3600,
+        expires_in: int | str = 3600,
         digest: str | None = None,
         prefix: bool = False,
         ip_range: str | None = None,
@@ -103,9 +107,9 @@ class SwiftTempUrlOperator(SwiftBaseOperator):
             self.name,
             method=self.method,
             expires_in=int(self.expires_in),
-            digest=self.digest,
+            digest=self.digest or None,
             prefix=self.prefix,
-            ip_range=self.ip_range,
+            ip_range=self.ip_range or None,
         )
         self.log.info("Temporary %s URL for /%s/%s, valid %ss", self.method, self.container,
                       self.name, self.expires_in)  # fmt: skip

@@ -6,7 +6,7 @@ import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from airflow_provider_swift.client import SwiftError, SwiftValidationError
 from airflow_provider_swift.client.base.options import (
@@ -32,6 +32,7 @@ from airflow_provider_swift.client.transfers.sync import LocalTree, local_files
 from airflow_provider_swift.openlineage import lineage
 from airflow_provider_swift.operators.base import (
     SwiftBaseOperator,
+    check_choice_or_template,
     option_values,
     templated_int,
 )
@@ -73,24 +74,31 @@ def _is_marker(entry: Mapping[str, Any]) -> bool:
     return is_directory_marker(name, size, entry.get("content_type"))
 
 
-_WRITE_TEMPLATED = ("metadata", "headers", "content_type", "delete_at", "delete_after")
+_WRITE_TEMPLATED = (
+    "if_exists", "metadata", "headers", "content_type", "delete_at", "delete_after",
+    "segment_size", "large_object", "segment_container",
+)  # fmt: skip
+_WRITE_RENDERERS: dict[str, str] = {"metadata": "json", "headers": "json"}
 
 
 class _SwiftWriteOperator(SwiftBaseOperator):
     """The options every object-writing operator takes: ``UploadOptions``, one keyword
     each (see ``SwiftHook.upload_file``).
 
-    :param if_exists: ``replace``, ``skip_identical`` or ``fail``.
+    :param if_exists: ``replace``, ``skip_identical`` or ``fail`` (templated).
     :param metadata: user metadata (templated).
     :param headers: other object headers (templated).
     :param content_type: the ``Content-Type`` (templated).
     :param delete_at: Unix time at which the object expires (templated).
     :param delete_after: seconds after which it expires (templated).
-    :param segment_size: cut data bigger than this into segments.
-    :param large_object: ``slo`` or ``dlo``.
-    :param segment_container: where segments go (default ``<container>_segments``).
-    :param segment_threads: segments of one large object sent at once.
-    :param leave_segments: keep the segments of a failed large upload, to resume.
+    :param segment_size: cut data bigger than this into segments (templated).
+    :param large_object: ``slo`` or ``dlo`` (templated).
+    :param segment_container: where segments go (default ``<container>_segments``)
+        (templated).
+    :param segment_threads: segments of one large object sent at once (not templated:
+        concurrency is sized for the worker, not per run).
+    :param leave_segments: keep the segments of a failed large upload, to resume (a
+        switch, not templated).
     """
 
     def __init__(
@@ -102,7 +110,7 @@ class _SwiftWriteOperator(SwiftBaseOperator):
         content_type: str | None = None,
         delete_at: int | str | None = None,
         delete_after: int | str | None = None,
-        segment_size: int | None = None,
+        segment_size: int | str | None = None,
         large_object: LargeObjectKind = "slo",
         segment_container: str | None = None,
         segment_threads: int = 4,
@@ -129,6 +137,7 @@ class _SwiftWriteOperator(SwiftBaseOperator):
             option_values(
                 self, UPLOAD_DEFAULTS, delete_at=templated_int(self.delete_at),
                 segment_size=templated_int(self.segment_size),
+                segment_container=self.segment_container or None,
             ),
         )  # fmt: skip
 
@@ -146,16 +155,18 @@ class SwiftUploadOperator(_SwiftWriteOperator):
         (templated).
     :param name: the object name, for a single file (templated).
     :param prefix: put under this prefix (templated), e.g. ``"landing/2026-11-28/"``.
-    :param object_threads: files uploaded at once.
+    :param object_threads: files uploaded at once (not templated).
+    :param follow_symlinks: follow symbolic links that stay inside a tree (default:
+        links are left out and reported; a switch, not templated).
     :param report_threshold: past this many files, return a summary and write the
         per-file list as a JSON object in Swift (``report_container``, default
-        ``<container>_reports``; templated).
+        ``<container>_reports``; templated); the threshold itself is not templated.
     :param kwargs: also, as on ``SwiftHook.upload_file``: ``if_exists`` (``replace``,
         ``skip_identical``, ``fail``), ``metadata``, ``headers``, ``content_type``,
-        ``delete_at``/``delete_after`` (templated), and the large-object options
-        ``segment_size``, ``large_object``, ``segment_container``, ``segment_threads``
-        (segments of one file at once), ``leave_segments`` (keep the segments of a
-        failed large upload, to resume).
+        ``delete_at``/``delete_after``, and the large-object options
+        ``segment_size``, ``large_object``, ``segment_container`` (all templated),
+        ``segment_threads`` (segments of one file at once) and ``leave_segments`` (keep
+        the segments of a failed large upload, to resume).
     :return: a list of ``{name, etag, bytes, large_object, skipped}``; past
         ``report_threshold`` files, ``{counts, bytes, examples, report}`` instead.
     """
@@ -164,6 +175,7 @@ class SwiftUploadOperator(_SwiftWriteOperator):
         "swift_conn_id", "container", "source", "name", "prefix", "report_container",
         *_WRITE_TEMPLATED,
     )  # fmt: skip
+    template_fields_renderers: ClassVar[dict[str, str]] = {**_WRITE_RENDERERS}
 
     def __init__(
         self,
@@ -250,13 +262,14 @@ class SwiftCreateObjectOperator(_SwiftWriteOperator):
     :param data: the content (templated).
     :param kwargs: also ``if_exists``, ``metadata``, ``headers``, ``content_type``,
         ``delete_at``/``delete_after`` and the large-object options, as on
-        :class:`SwiftUploadOperator`.
+        :class:`SwiftUploadOperator` (templated as there).
     :return: ``{name, etag, bytes, ...}``.
     """
 
     template_fields: Sequence[str] = (
         "swift_conn_id", "container", "name", "data", *_WRITE_TEMPLATED,
     )  # fmt: skip
+    template_fields_renderers: ClassVar[dict[str, str]] = {**_WRITE_RENDERERS}
 
     def __init__(self, *, container: str, name: str, data: str | bytes, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -286,22 +299,26 @@ class SwiftDownloadOperator(SwiftBaseOperator):
     :param name: one object (templated); or
     :param prefix: every object under it, to ``destination/<name without prefix>``.
     :param destination: a file (with ``name``) or a directory (with ``prefix``) (templated).
-    :param if_exists: ``replace``, ``skip_identical`` (If-None-Match) or ``fail``.
+    :param if_exists: ``replace``, ``skip_identical`` (If-None-Match) or ``fail``
+        (templated).
     :param object_threads: objects downloaded at once (with ``prefix``).
     :param segment_threads: segments of one large object fetched at once.
     :param verify: ``when_possible`` (default): an object whose bytes cannot be checked
         (a large object whose segment list the server does not give) is downloaded
-        with a warning; ``required``: that fails the task and writes nothing.
+        with a warning; ``required``: that fails the task and writes nothing
+        (templated).
+    :param parallel: objects downloaded at once (not templated).
     :param report_threshold: past this many objects, return a summary and write the
         per-object list as a JSON object in Swift (``report_container``, default
-        ``<container>_reports``; templated).
+        ``<container>_reports``; templated); the threshold itself is not templated.
     :return: a list of ``{name, path, etag, bytes, skipped, verified, unverified}``
         (``verified``: ``md5``, ``segments`` or None; ``unverified``: why not); past
         ``report_threshold`` objects, ``{counts, bytes, examples, report}`` instead.
     """
 
     template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "prefix",
-                                      "destination", "report_container")  # fmt: skip
+                                      "destination", "if_exists", "verify",
+                                      "report_container")  # fmt: skip
 
     def __init__(
         self,
@@ -319,7 +336,7 @@ class SwiftDownloadOperator(SwiftBaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        check_choice("verify", verify, VERIFY)
+        check_choice_or_template("verify", verify, VERIFY)
         self.container = container
         self.destination = destination
         self.name = name
@@ -333,6 +350,7 @@ class SwiftDownloadOperator(SwiftBaseOperator):
         self._names: list[str] = []
 
     def execute(self, context: Any) -> list[dict[str, Any]] | dict[str, Any]:
+        check_choice("verify", self.verify, VERIFY)
         if (self.name is None) == (self.prefix is None):
             raise SwiftValidationError("give exactly one of name= and prefix=")
         if self.name is not None:
@@ -394,16 +412,16 @@ class SwiftListOperator(SwiftBaseOperator):
 
     :param container: the container (templated).
     :param prefix: only names under it (templated).
-    :param delimiter: fold names at this character into ``subdir`` entries.
+    :param delimiter: fold names at this character into ``subdir`` entries (templated).
     :param glob: shell-style filter on full names (``*`` also matches ``/``) (templated).
     :param report_threshold: past this many names, return ``{count, examples,
         report}`` and write the names as a JSON object in Swift (``report_container``,
-        default ``<container>_reports``; templated).
+        default ``<container>_reports``; templated); the threshold is not templated.
     :return: the names.
     """
 
-    template_fields: Sequence[str] = ("swift_conn_id", "container", "prefix", "glob",
-                                      "report_container")  # fmt: skip
+    template_fields: Sequence[str] = ("swift_conn_id", "container", "prefix", "delimiter",
+                                      "glob", "report_container")  # fmt: skip
 
     def __init__(
         self,
@@ -426,7 +444,10 @@ class SwiftListOperator(SwiftBaseOperator):
 
     def execute(self, context: Any) -> list[str] | dict[str, Any]:
         names = self.hook.list_objects(
-            self.container, prefix=self.prefix, delimiter=self.delimiter, glob=self.glob
+            self.container,
+            prefix=self.prefix,
+            delimiter=self.delimiter or None,
+            glob=self.glob or None,
         )
         summary = {"count": len(names), "examples": names[:5]}
         big = scaled(
@@ -489,11 +510,13 @@ class SwiftUpdateMetadataOperator(SwiftBaseOperator):
     :param container: the container (templated).
     :param name: the object (templated); None for the container itself.
     :param metadata: keys to set (templated).
-    :param remove: keys to remove.
+    :param remove: keys to remove (templated; one key may be given as a string).
     :return: the metadata afterwards.
     """
 
-    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "metadata")
+    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "metadata",
+                                      "remove")  # fmt: skip
+    template_fields_renderers: ClassVar[dict[str, str]] = {"metadata": "json"}
 
     def __init__(
         self,
@@ -501,7 +524,7 @@ class SwiftUpdateMetadataOperator(SwiftBaseOperator):
         container: str,
         name: str | None = None,
         metadata: Mapping[str, object] | None = None,
-        remove: Collection[str] = (),
+        remove: Collection[str] | str = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -511,12 +534,12 @@ class SwiftUpdateMetadataOperator(SwiftBaseOperator):
         self.remove = remove
 
     def execute(self, context: Any) -> dict[str, str]:
-        if not self.metadata and not self.remove:
+        remove = [self.remove] if isinstance(self.remove, str) else list(self.remove)
+        remove = [key for key in remove if key]  # a template may render to ""
+        if not self.metadata and not remove:
             raise SwiftValidationError("nothing to change: give metadata= or remove=")
         if self.name is None:
-            return self.hook.update_container_metadata(
-                self.container, self.metadata, remove=self.remove
-            )
+            return self.hook.update_container_metadata(self.container, self.metadata, remove=remove)
         return self.hook.update_object_metadata(
-            self.container, self.name, self.metadata, remove=self.remove
+            self.container, self.name, self.metadata, remove=remove
         )

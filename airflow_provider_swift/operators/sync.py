@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, cast
+from typing import Any, ClassVar, Literal, cast
 
 from airflow_provider_swift.client import SwiftValidationError
 from airflow_provider_swift.client.base.options import (
@@ -18,10 +18,13 @@ from airflow_provider_swift.client.base.options import (
 from airflow_provider_swift.openlineage import lineage
 from airflow_provider_swift.operators.base import (
     SwiftBaseOperator,
+    check_choice_or_template,
     option_values,
     templated_int,
 )
 from airflow_provider_swift.operators.results import DEFAULT_REPORT_THRESHOLD, scaled
+
+DIRECTIONS = ("up", "down")
 
 
 class SwiftSyncOperator(SwiftBaseOperator):
@@ -39,22 +42,24 @@ class SwiftSyncOperator(SwiftBaseOperator):
     :param container: the container (templated).
     :param prefix: the prefix, e.g. ``"landing/2026-11-28/"`` (templated).
     :param directory: the local directory (templated).
-    :param direction: ``"up"`` (directory -> prefix) or ``"down"``.
-    :param compare: ``"md5"`` (default) or ``"size_mtime"``.
-    :param delete: also delete what the source lacks (among the selected names).
-    :param dry_run: only return the plan.
+    :param direction: ``"up"`` (directory -> prefix) or ``"down"`` (templated).
+    :param compare: ``"md5"`` (default) or ``"size_mtime"`` (templated).
+    :param delete: also delete what the source lacks (among the selected names; a
+        switch, not templated).
+    :param dry_run: only return the plan (a switch, not templated).
     :param include: globs on names relative to the prefix; only matches take part
         (templated).
     :param exclude: globs whose matches take no part (templated).
-    :param object_threads: files transferred (and hashed) at once.
-    :param segment_threads: segments of one large object sent or fetched at once.
+    :param object_threads: files transferred (and hashed) at once (not templated).
+    :param segment_threads: segments of one large object sent or fetched at once (not
+        templated).
     :param report_threshold: past this many objects, return a summary and write the
         per-object list as a JSON object in Swift (see :mod:`.results`).
     :param report_container: where that report goes (default ``<container>_reports``)
         (templated).
     :param kwargs: up only: ``content_type``, ``metadata``, ``headers``,
-        ``delete_at``/``delete_after`` (templated), ``segment_size``, ``large_object``,
-        ``segment_container``, ``leave_segments``.
+        ``delete_at``/``delete_after``, ``segment_size``, ``large_object``,
+        ``segment_container`` (all templated), ``leave_segments``.
     :return: ``direction``, ``container``, ``prefix``, ``directory``, ``dry_run``,
         ``counts``/``bytes``/``examples`` per action (``put``, ``get``, ``skip``,
         ``delete``, ``check``), and ``objects`` (one entry per object) -- or, past
@@ -62,9 +67,11 @@ class SwiftSyncOperator(SwiftBaseOperator):
     """
 
     template_fields: Sequence[str] = (
-        "swift_conn_id", "container", "prefix", "directory", "include", "exclude",
-        "report_container", "metadata", "headers", "content_type", "delete_at", "delete_after",
+        "swift_conn_id", "container", "prefix", "directory", "direction", "compare",
+        "include", "exclude", "report_container", "metadata", "headers", "content_type",
+        "delete_at", "delete_after", "segment_size", "large_object", "segment_container",
     )  # fmt: skip
+    template_fields_renderers: ClassVar[dict[str, str]] = {"metadata": "json", "headers": "json"}
 
     def __init__(
         self,
@@ -87,14 +94,14 @@ class SwiftSyncOperator(SwiftBaseOperator):
         headers: Mapping[str, object] | None = None,
         delete_at: int | str | None = None,
         delete_after: int | str | None = None,
-        segment_size: int | None = None,
+        segment_size: int | str | None = None,
         large_object: LargeObjectKind = "slo",
         segment_container: str | None = None,
         leave_segments: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        check_choice("direction", direction, ("up", "down"))
+        check_choice_or_template("direction", direction, DIRECTIONS)
         self.container = container
         self.directory = directory
         self.prefix = prefix
@@ -120,12 +127,14 @@ class SwiftSyncOperator(SwiftBaseOperator):
         self._moved: list[str] = []
 
     def execute(self, context: Any) -> dict[str, Any]:
+        check_choice("direction", self.direction, DIRECTIONS)
         given = {
             "dry_run": self.plan_only,
             "include": list(self.include) if self.include else None,
             "exclude": list(self.exclude) if self.exclude else None,
             "delete_at": templated_int(self.delete_at),
             "segment_size": templated_int(self.segment_size),
+            "segment_container": self.segment_container or None,
         }
         if self.direction == "up":
             up = cast(SyncUpOptions, option_values(self, SYNC_UP_DEFAULTS, **given))

@@ -15,7 +15,7 @@ from airflow_provider_swift.client.base.options import (
 )
 from airflow_provider_swift.hooks.swift import SwiftHook
 from airflow_provider_swift.openlineage import lineage
-from airflow_provider_swift.operators.base import SwiftBaseOperator, option_values
+from airflow_provider_swift.operators.base import SwiftBaseOperator, option_values, templated_int
 from airflow_provider_swift.operators.results import DEFAULT_REPORT_THRESHOLD, scaled
 
 
@@ -40,15 +40,18 @@ class SwiftToSwiftOperator(SwiftBaseOperator):
     :param dest_container: (templated)
     :param dest_name: the copy's name (templated; default ``source_name``).
     :param dest_prefix: the prefix replacing ``source_prefix`` (templated; default the same).
-    :param if_exists: ``skip_identical`` (default) or ``replace``.
-    :param object_threads: objects copied at once (with ``source_prefix``).
-    :param segment_threads: segments of one large object copied at once.
-    :param segment_size: cut streamed objects bigger than this into segments.
-    :param large_object: ``slo`` or ``dlo`` for large objects written by streaming.
-    :param leave_segments: keep the segments of a failed large object for the retry.
-    :param server_side: copy server-side when both are on one cluster.
+    :param if_exists: ``skip_identical`` (default) or ``replace`` (templated).
+    :param object_threads: objects copied at once (with ``source_prefix``; not templated).
+    :param segment_threads: segments of one large object copied at once (not templated).
+    :param segment_size: cut streamed objects bigger than this into segments (templated).
+    :param large_object: ``slo`` or ``dlo`` for large objects written by streaming
+        (templated).
+    :param leave_segments: keep the segments of a failed large object for the retry
+        (a switch, not templated).
+    :param server_side: copy server-side when both are on one cluster (a switch, not
+        templated).
     :param report_threshold: up to this many objects, return each one's result; past
-        it, the summary and a JSON report in Swift with every object's.
+        it, the summary and a JSON report in Swift with every object's (not templated).
     :param report_container: where that report goes, on the destination (default
         ``<dest_container>_reports``; templated).
     :return: one object: ``{source, destination, etag, bytes, method, ...}``; a
@@ -59,7 +62,8 @@ class SwiftToSwiftOperator(SwiftBaseOperator):
 
     template_fields: Sequence[str] = (
         "swift_conn_id", "dest_swift_conn_id", "source_container", "source_name",
-        "source_prefix", "dest_container", "dest_name", "dest_prefix", "report_container",
+        "source_prefix", "dest_container", "dest_name", "dest_prefix", "if_exists",
+        "segment_size", "large_object", "report_container",
     )  # fmt: skip
 
     def __init__(
@@ -75,7 +79,7 @@ class SwiftToSwiftOperator(SwiftBaseOperator):
         if_exists: TransferIfExists = "skip_identical",
         object_threads: int = 4,
         segment_threads: int = 4,
-        segment_size: int | None = None,
+        segment_size: int | str | None = None,
         large_object: LargeObjectKind = "slo",
         leave_segments: bool = True,
         server_side: bool = True,
@@ -112,7 +116,10 @@ class SwiftToSwiftOperator(SwiftBaseOperator):
         return SwiftHook(swift_conn_id=self.dest_swift_conn_id)
 
     def transfer_options(self) -> TransferOptions:
-        return cast(TransferOptions, option_values(self, TRANSFER_DEFAULTS))
+        return cast(
+            TransferOptions,
+            option_values(self, TRANSFER_DEFAULTS, segment_size=templated_int(self.segment_size)),
+        )
 
     def get_openlineage_facets_on_start(self) -> Any:
         """Input: the source object (or prefix); output: the copy."""

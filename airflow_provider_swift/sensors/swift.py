@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from airflow.providers.common.compat.sdk import (
     AirflowException,
@@ -28,7 +28,7 @@ from airflow.providers.common.compat.sdk import (
 from airflow.triggers.base import BaseTrigger
 
 from airflow_provider_swift.client import SwiftNotFoundError, SwiftValidationError
-from airflow_provider_swift.client.base.options import OnDelete
+from airflow_provider_swift.client.base.options import ON_DELETE, OnDelete, check_choice
 from airflow_provider_swift.client.rest.objects import strip_etag
 from airflow_provider_swift.conditions import (
     ObjectCheck,
@@ -41,11 +41,27 @@ from airflow_provider_swift.conditions import (
 )
 from airflow_provider_swift.hooks.arguments import glob_prefix
 from airflow_provider_swift.hooks.swift import SwiftHook
+from airflow_provider_swift.operators.base import is_template
 from airflow_provider_swift.triggers.swift import (
     SwiftObjectChangedTrigger,
     SwiftObjectTrigger,
     SwiftPrefixQuiescenceTrigger,
 )
+
+
+def _moment(value: datetime | str | None) -> datetime | None:
+    """A timezone-aware moment from a datetime or an ISO 8601 string; None for
+    None or ``""`` (a template that rendered to nothing)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise SwiftValidationError(f"since={value!r} is not an ISO 8601 time") from None
+    if value.tzinfo is None:
+        raise SwiftValidationError(f"since={value.isoformat()} needs a timezone")
+    return value
 
 
 def _default_deferrable() -> bool:
@@ -59,6 +75,11 @@ class _SwiftSensor(BaseSensorOperator):
 
     The trigger gets the absolute end of the sensor's ``timeout``, so the overall
     timeout holds however the wait is split; on timeout ``soft_fail`` skips.
+
+    :param container: (templated)
+    :param swift_conn_id: the ``swift`` connection to use (templated).
+    :param deferrable: hand the wait to a trigger (a switch, not templated; default:
+        Airflow's ``[operators] default_deferrable``).
     """
 
     template_fields: Sequence[str] = ("swift_conn_id", "container")
@@ -151,12 +172,15 @@ class SwiftObjectSensor(_SwiftSensor):
     :param container: (templated)
     :param name: an object name, a list of names (all must be there), or with
         ``glob=True`` a shell-style pattern (at least one match) (templated).
+    :param glob: ``name`` is a shell-style pattern (a switch, not templated).
     :param check: ``{"min_size", "max_size", "content_type", "metadata"}`` -- every
-        given condition must hold for every matched object.
+        given condition must hold for every matched object (templated: its values,
+        or the whole check as a JSON string).
     :return: the matched objects: ``name``, ``etag``, ``bytes``, ``last_modified``...
     """
 
-    template_fields: Sequence[str] = ("swift_conn_id", "container", "name")
+    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "check")
+    template_fields_renderers: ClassVar[dict[str, str]] = {"check": "json"}
 
     def __init__(
         self,
@@ -164,13 +188,20 @@ class SwiftObjectSensor(_SwiftSensor):
         container: str,
         name: str | list[str],
         glob: bool = False,
-        check: ObjectCheck | Mapping[str, Any] | None = None,
+        check: ObjectCheck | Mapping[str, Any] | str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(container=container, **kwargs)
         self.name = name
         self.glob = glob
-        self.check = ObjectCheck.from_value(check)
+        if not is_template(check):
+            ObjectCheck.from_value(check)  # a mistake fails the DAG file, not a run
+        self.check = check
+
+    @property
+    def object_check(self) -> ObjectCheck:
+        """The check, from the rendered ``check``."""
+        return ObjectCheck.from_value(self.check)
 
     @property
     def names(self) -> list[str] | None:
@@ -180,7 +211,7 @@ class SwiftObjectSensor(_SwiftSensor):
         return [self.name] if isinstance(self.name, str) else list(self.name)
 
     def observe(self, context: Any) -> PokeReturnValue:
-        done, passing, reasons = objects_ready(self._candidates(), self.names, self.check)
+        done, passing, reasons = objects_ready(self._candidates(), self.names, self.object_check)
         for reason in reasons:
             self.log.info("Not passing the check yet: %s", reason)
         return PokeReturnValue(is_done=done, xcom_value=passing if done else None)
@@ -191,7 +222,7 @@ class SwiftObjectSensor(_SwiftSensor):
             self.container,
             names=self.names,
             pattern=str(self.name) if self.glob else None,
-            check=self.check.as_dict(),
+            check=self.object_check.as_dict(),
             poke_interval=float(self.poke_interval),
             end_time=end_time,
         )
@@ -206,7 +237,7 @@ class SwiftObjectSensor(_SwiftSensor):
                 for e in self.hook.iter_objects(self.container, prefix=glob_prefix(pattern))
                 if "name" in e and fnmatch.fnmatchcase(e["name"], pattern)
             ]
-            if self.check.needs_head:
+            if self.object_check.needs_head:
                 return [s for s in (self._head(e["name"]) for e in entries) if s is not None]
             return entries
         names = [self.name] if isinstance(self.name, str) else list(self.name)
@@ -229,12 +260,15 @@ class SwiftObjectChangedSensor(_SwiftSensor):
     :param name: (templated)
     :param etag: the ETag to compare with (templated); None: the first one seen;
         ``""``: none known yet (as on a pipeline's first run), so any object counts.
-    :param since: succeed if modified after this time (timezone-aware).
-    :param on_delete: if the object disappears: ``wait`` (default), ``succeed`` or ``fail``.
+    :param since: succeed if modified after this time: a timezone-aware datetime, or
+        an ISO 8601 string with an offset (templated, e.g. ``"{{ data_interval_end }}"``).
+    :param on_delete: if the object disappears: ``wait`` (default), ``succeed`` or
+        ``fail`` (templated).
     :return: the new ETag (None when succeeding on a delete).
     """
 
-    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "etag")
+    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "etag", "since",
+                                      "on_delete")  # fmt: skip
 
     def __init__(
         self,
@@ -242,15 +276,24 @@ class SwiftObjectChangedSensor(_SwiftSensor):
         container: str,
         name: str,
         etag: str | None = None,
-        since: datetime | None = None,
+        since: datetime | str | None = None,
         on_delete: OnDelete = "wait",
         **kwargs: Any,
     ) -> None:
         super().__init__(container=container, **kwargs)
+        if not is_template(since):
+            _moment(since)  # a mistake fails the DAG file, not a run
+        if not is_template(on_delete):
+            check_choice("on_delete", on_delete, ON_DELETE)
         self.name = name
         self.etag = etag
         self.since = since
         self.on_delete = on_delete
+
+    @property
+    def since_time(self) -> datetime | None:
+        """``since`` as a timezone-aware datetime (after rendering)."""
+        return _moment(self.since)
 
     def trigger(self, end_time: float) -> BaseTrigger:
         return SwiftObjectChangedTrigger(
@@ -258,14 +301,14 @@ class SwiftObjectChangedSensor(_SwiftSensor):
             self.container,
             name=self.name,
             etag=self.etag if self.etag is not None else self._state,
-            since=self.since.isoformat() if self.since else None,
+            since=since.isoformat() if (since := self.since_time) else None,
             on_delete=self.on_delete,
             poke_interval=float(self.poke_interval),
             end_time=end_time,
         )
 
     def keeps_state(self) -> bool:
-        return self.etag is None and self.since is None
+        return self.etag is None and self.since_time is None
 
     def observe(self, context: Any) -> PokeReturnValue:
         baseline = self.etag if self.etag is not None else self._state
@@ -279,12 +322,13 @@ class SwiftObjectChangedSensor(_SwiftSensor):
             current = None
         if current is not None and baseline and not current["etag"]:
             current["etag"] = strip_etag(baseline)  # 304 Not Modified: same ETag
-        if baseline is None and current is not None and self.since is None:
+        since = self.since_time
+        if baseline is None and current is not None and since is None:
             self._state = current["etag"]
             self.log.info("Watching %s/%s from ETag %s", self.container, self.name,
                           current["etag"])  # fmt: skip
             return PokeReturnValue(is_done=False)
-        done, etag = etag_changed(baseline, current, since=self.since, on_delete=self.on_delete)
+        done, etag = etag_changed(baseline, current, since=since, on_delete=self.on_delete)
         return PokeReturnValue(is_done=done, xcom_value=etag if done else None)
 
 
@@ -294,21 +338,22 @@ class SwiftPrefixQuiescenceSensor(_SwiftSensor):
 
     :param container: (templated)
     :param prefix: (templated)
-    :param inactivity_period: seconds without any change.
-    :param min_objects: at least this many objects must be there.
-    :param allow_delete: if False, fail when objects disappear.
+    :param inactivity_period: seconds without any change (templated).
+    :param min_objects: at least this many objects must be there (templated).
+    :param allow_delete: if False, fail when objects disappear (a switch, not templated).
     :return: the objects under the prefix.
     """
 
-    template_fields: Sequence[str] = ("swift_conn_id", "container", "prefix")
+    template_fields: Sequence[str] = ("swift_conn_id", "container", "prefix",
+                                      "inactivity_period", "min_objects")  # fmt: skip
 
     def __init__(
         self,
         *,
         container: str,
         prefix: str,
-        inactivity_period: float,
-        min_objects: int = 1,
+        inactivity_period: float | str,
+        min_objects: int | str = 1,
         allow_delete: bool = True,
         **kwargs: Any,
     ) -> None:
@@ -323,8 +368,8 @@ class SwiftPrefixQuiescenceSensor(_SwiftSensor):
             self.swift_conn_id,
             self.container,
             prefix=self.prefix,
-            inactivity_period=self.inactivity_period,
-            min_objects=self.min_objects,
+            inactivity_period=float(self.inactivity_period),
+            min_objects=int(self.min_objects),
             allow_delete=self.allow_delete,
             state=self._state,
             poke_interval=float(self.poke_interval),
@@ -340,8 +385,8 @@ class SwiftPrefixQuiescenceSensor(_SwiftSensor):
             self._state,
             objects,
             time.time(),
-            inactivity_period=self.inactivity_period,
-            min_objects=self.min_objects,
+            inactivity_period=float(self.inactivity_period),
+            min_objects=int(self.min_objects),
             allow_delete=self.allow_delete,
         )
         return PokeReturnValue(is_done=done, xcom_value=objects if done else None)
