@@ -53,6 +53,8 @@ NOT_TEMPLATED: dict[str, dict[str, str]] = {
         "delete": SWITCH,
         "dry_run": SWITCH,
         "leave_segments": SWITCH,
+        "follow_symlinks": SWITCH,
+        "outside_links": SWITCH,
         "object_threads": CONCURRENCY,
         "segment_threads": CONCURRENCY,
         "report_threshold": THRESHOLD,

@@ -60,6 +60,10 @@ class SwiftSyncOperator(SwiftBaseOperator):
     :param kwargs: up only: ``content_type``, ``metadata``, ``headers``,
         ``delete_at``/``delete_after``, ``segment_size``, ``large_object``,
         ``segment_container`` (all templated), ``leave_segments``.
+    :param follow_symlinks: (up) follow symbolic links that stay inside the directory;
+        by default links are left out and counted as skipped (a switch, not templated).
+    :param outside_links: (up) with ``follow_symlinks``, follow links leaving the
+        directory too (a switch, not templated).
     :return: ``direction``, ``container``, ``prefix``, ``directory``, ``dry_run``,
         ``counts``/``bytes``/``examples`` per action (``put``, ``get``, ``skip``,
         ``delete``, ``check``), and ``objects`` (one entry per object) -- or, past
@@ -98,6 +102,8 @@ class SwiftSyncOperator(SwiftBaseOperator):
         large_object: LargeObjectKind = "slo",
         segment_container: str | None = None,
         leave_segments: bool = False,
+        follow_symlinks: bool = False,
+        outside_links: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -124,6 +130,8 @@ class SwiftSyncOperator(SwiftBaseOperator):
         self.large_object: LargeObjectKind = large_object
         self.segment_container = segment_container
         self.leave_segments = leave_segments
+        self.follow_symlinks = follow_symlinks
+        self.outside_links = outside_links
         self._moved: list[str] = []
 
     def execute(self, context: Any) -> dict[str, Any]:

@@ -15,7 +15,10 @@ from airflow_provider_swift.client.base import options as o
 
 def test_sets_are_composed_of_parts() -> None:
     assert set(o.SEGMENT_DEFAULTS) < set(o.OBJECT_DEFAULTS) < set(o.UPLOAD_DEFAULTS)
-    assert set(o.SYNC_UP_DEFAULTS) == set(o.SYNC_DEFAULTS) | set(o.OBJECT_DEFAULTS)
+    assert set(o.SYNC_UP_DEFAULTS) == set(o.SYNC_DEFAULTS) | set(o.OBJECT_DEFAULTS) | {
+        "follow_symlinks",
+        "outside_links",
+    }
     assert set(o.SEGMENT_DEFAULTS) < set(o.TRANSFER_DEFAULTS)
     # the TypedDicts declare exactly the keys their defaults fill in
     for typed, defaults in [

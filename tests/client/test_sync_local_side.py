@@ -133,3 +133,13 @@ def test_a_prefix_is_a_folder_both_ways(
     swift_client.put_object(swift_container, "inbox/b.txt", b"b")
     swift_client.sync_down(swift_container, "in", tmp_path / "down")
     assert sorted(p.name for p in (tmp_path / "down").iterdir()) == ["a.txt"]
+
+
+def test_sync_up_follows_links_inside_the_tree_when_asked(
+    swift_client: SwiftClient, swift_container: str, tmp_path: Path
+) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "f.txt").write_bytes(b"f")
+    (tmp_path / "alias").symlink_to("data")
+    swift_client.sync_up(tmp_path, swift_container, "in/", follow_symlinks=True)
+    assert names(swift_client, swift_container) == ["in/alias/f.txt", "in/data/f.txt"]

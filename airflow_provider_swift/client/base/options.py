@@ -188,8 +188,17 @@ class SyncOptions(ObjectThreads, SegmentThreads, total=False):
 
 
 class SyncUpOptions(SyncOptions, ObjectOptions, total=False):
-    """A local directory -> prefix sync: :class:`SyncOptions` and how objects are
-    written (:class:`ObjectOptions`)."""
+    """A local directory -> prefix sync: :class:`SyncOptions`, how objects are
+    written (:class:`ObjectOptions`), and which links the walk follows.
+
+    :param follow_symlinks: follow symbolic links that stay inside the directory
+        (default: links are left out, and reported as skipped); a loop is a failure.
+    :param outside_links: with ``follow_symlinks``, also follow links that leave the
+        directory (default: each is a failure naming it).
+    """
+
+    follow_symlinks: bool
+    outside_links: bool
 
 
 SYNC_DEFAULTS: SyncOptions = {
@@ -201,7 +210,12 @@ SYNC_DEFAULTS: SyncOptions = {
     "object_threads": 10,
     "segment_threads": SEGMENT_DEFAULTS["segment_threads"],
 }
-SYNC_UP_DEFAULTS: SyncUpOptions = {**OBJECT_DEFAULTS, **SYNC_DEFAULTS}
+SYNC_UP_DEFAULTS: SyncUpOptions = {
+    **OBJECT_DEFAULTS,
+    **SYNC_DEFAULTS,
+    "follow_symlinks": False,
+    "outside_links": False,
+}
 
 
 class TransferOptions(SegmentOptions, ObjectThreads, total=False):

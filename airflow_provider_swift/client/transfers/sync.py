@@ -281,7 +281,10 @@ class Sync:
         prefix = folder(prefix)
         root = _directory(directory)
         result = SyncResult("up", container, prefix, str(root), opts["dry_run"])
-        tree = local_files(root, prefix, opts["include"] or (), opts["exclude"] or ())
+        tree = local_files(
+            root, prefix, opts["include"] or (), opts["exclude"] or (),
+            follow_symlinks=opts["follow_symlinks"], outside_links=opts["outside_links"],
+        )  # fmt: skip
         files = tree.files
         exists = [True]
         listing = self._listing(container, prefix, opts, exists, missing_ok=True)
