@@ -29,8 +29,9 @@ VERSION = 1
 MAX_EVENT_NAMES = 1000
 
 
-def default_watermark_name(swift_conn_id: str, container: str, prefix: str,
-                           poke_interval: float) -> str:  # fmt: skip
+def default_watermark_name(
+    swift_conn_id: str, container: str, prefix: str, poke_interval: float
+) -> str:
     """A stable name per watcher: a digest of what defines it. Airflow runs one
     trigger for identical watchers, so those rightly share one watermark."""
     key = json.dumps([swift_conn_id, container, prefix, poke_interval])

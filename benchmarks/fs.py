@@ -155,8 +155,10 @@ def main() -> None:
             )
             fs_s, hook_s = statistics.median(through_fs), statistics.median(through_hook)
             size = args.size_mb * MIB / 1e6
-            print(f"\n{args.size_mb} MiB SLO ({args.segment_mb} MiB segments), "
-                  f"median of {args.rounds}")  # fmt: skip
+            print(
+                f"\n{args.size_mb} MiB SLO ({args.segment_mb} MiB segments), "
+                f"median of {args.rounds}"
+            )
             print("| path | seconds | MB/s |")
             print("| --- | ---: | ---: |")
             print(f"| `fs.get` (swift://) | {fs_s:.2f} | {size / fs_s:.0f} |")

@@ -90,11 +90,24 @@ def bench(args: argparse.Namespace) -> dict[str, dict[str, tuple[float, float, i
         tree = work / "tree"
         digests = build_tree(tree, args.files, args.size, args.folders)
         with LocalSwift() as swift:
-            auth = ["--auth-url", swift.auth_url, "--user", swift.user.login,
-                    "--key", swift.user.key]  # fmt: skip
+            auth = [
+                "--auth-url",
+                swift.auth_url,
+                "--user",
+                swift.user.login,
+                "--key",
+                swift.user.key,
+            ]
             me = [sys.executable, __file__, "probe", *auth, "--threads", str(args.threads)]
-            swift_cli = [str(BIN / "swift"), "-A", swift.auth_url, "-U", swift.user.login,
-                         "-K", swift.user.key]  # fmt: skip
+            swift_cli = [
+                str(BIN / "swift"),
+                "-A",
+                swift.auth_url,
+                "-U",
+                swift.user.login,
+                "-K",
+                swift.user.key,
+            ]
             rclone_env = {
                 "RCLONE_CONFIG_LOCAL_SWIFT_TYPE": "swift",
                 "RCLONE_CONFIG_LOCAL_SWIFT_AUTH": swift.auth_url,
@@ -196,17 +209,23 @@ def report(
     lines = [
         f"{args.files} files x {args.size} B in {args.folders} folders, {args.threads} at once:",
         "",
-        "| tool | " + " | ".join(f"{p} s" for p in PHASES) + " | "
-        + " | ".join(f"{p} req/1,000 files" for p in PHASES) + " |",
+        "| tool | "
+        + " | ".join(f"{p} s" for p in PHASES)
+        + " | "
+        + " | ".join(f"{p} req/1,000 files" for p in PHASES)
+        + " |",
         "|---|" + "---:|" * (2 * len(PHASES)),
-    ]  # fmt: skip
+    ]
     for tool, phases in results.items():
         seconds = " | ".join(f"{phases[p][0]:.2f}" for p in PHASES)
         per_k = " | ".join(f"{phases[p][2] * 1000 / args.files:.1f}" for p in PHASES)
         lines.append(f"| {tool} | {seconds} | {per_k} |")
     if OURS in results and len(results) > 1:
-        lines += ["", "| ratio (ours / faster peer: time peer / time ours) | "
-                  + " | ".join(PHASES) + " |", "|---|" + "---:|" * len(PHASES)]  # fmt: skip
+        lines += [
+            "",
+            "| ratio (ours / faster peer: time peer / time ours) | " + " | ".join(PHASES) + " |",
+            "|---|" + "---:|" * len(PHASES),
+        ]
         peers = [t for t in results if t != OURS]
         ratios = []
         for phase in PHASES:

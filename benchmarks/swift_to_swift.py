@@ -105,19 +105,37 @@ def bench(args: argparse.Namespace) -> tuple[list[Run], str]:
                 }
             tools: dict[str, tuple[list[str], dict[str, str] | None]] = {
                 "airflow-provider-swift": (
-                    [sys.executable, __file__, "probe", "--source-auth", first.auth_url,
-                     "--dest-auth", second.auth_url, *auth, "--threads", str(args.threads)],
+                    [
+                        sys.executable,
+                        __file__,
+                        "probe",
+                        "--source-auth",
+                        first.auth_url,
+                        "--dest-auth",
+                        second.auth_url,
+                        *auth,
+                        "--threads",
+                        str(args.threads),
+                    ],
                     None,
                 ),
                 "curl GET piped to curl PUT": (["bash", "-c", pipe], None),
-            }  # fmt: skip
+            }
             if shutil.which("rclone"):
                 tools["rclone copyto"] = (
-                    ["rclone", "copyto", f"src:{CONTAINER}/{NAME}", f"dst:{CONTAINER}/{NAME}",
-                     "--transfers", str(args.threads), "--swift-chunk-size",
-                     f"{args.segment_mb or 5120}M", "--ignore-times"],
+                    [
+                        "rclone",
+                        "copyto",
+                        f"src:{CONTAINER}/{NAME}",
+                        f"dst:{CONTAINER}/{NAME}",
+                        "--transfers",
+                        str(args.threads),
+                        "--swift-chunk-size",
+                        f"{args.segment_mb or 5120}M",
+                        "--ignore-times",
+                    ],
                     rclone_env,
-                )  # fmt: skip
+                )
             for _ in range(args.repeat):
                 for tool, (command, env) in tools.items():
                     for container in (CONTAINER, f"{CONTAINER}_segments"):
@@ -154,8 +172,10 @@ def report(runs: list[Run], kind: str, args: argparse.Namespace) -> str:
         "|------|---:|---:|---:|---:|",
     ]
     for run in best.values():
-        lines.append(f"| {run.tool} | {run.mb_per_s:.1f} | {run.seconds:.2f} | "
-                     f"{run.peak_rss_mib:.0f} | {run.cpu_seconds:.2f} |")  # fmt: skip
+        lines.append(
+            f"| {run.tool} | {run.mb_per_s:.1f} | {run.seconds:.2f} | "
+            f"{run.peak_rss_mib:.0f} | {run.cpu_seconds:.2f} |"
+        )
     ours, pipe = best["airflow-provider-swift"], best["curl GET piped to curl PUT"]
     lines += ["", f"ratio ours / curl pipe: {ours.mb_per_s / pipe.mb_per_s:.2f}"]
     return "\n".join(lines)

@@ -65,9 +65,12 @@ async def run(args: argparse.Namespace, etags: list[str]) -> dict[str, Any]:
     async def watch(index: int) -> None:
         nonlocal fired
         trigger = SwiftObjectChangedTrigger(
-            "swift_default", "bench", name=f"o{index:05d}", etag=etags[index],
+            "swift_default",
+            "bench",
+            name=f"o{index:05d}",
+            etag=etags[index],
             poke_interval=args.interval,
-        )  # fmt: skip
+        )
         # spread the first polls over one interval, as triggers arriving over time would
         scheduled = started + args.interval * index / args.triggers
         while scheduled < stop_at:
@@ -114,9 +117,13 @@ def main() -> None:
                 tar.addfile(info, io.BytesIO(data))
         path, shown = container_path("bench")
         client.transport.request(
-            "PUT", path, display=shown, query={"extract-archive": "tar"},
-            headers={"Accept": "application/json"}, body=buffer.getvalue(),
-        )  # fmt: skip
+            "PUT",
+            path,
+            display=shown,
+            query={"extract-archive": "tar"},
+            headers={"Accept": "application/json"},
+            body=buffer.getvalue(),
+        )
         etags = [""] * args.triggers
         for entry in client.iter_objects("bench"):
             etags[int(entry["name"][1:])] = entry["hash"]

@@ -94,8 +94,13 @@ def example_swift_ingest_mapped() -> None:
     @task
     def report(results: list[dict[str, Any]]) -> dict[str, Any]:
         """The batches' results merged."""
-        merged: dict[str, Any] = {"batches": 0, "copied": 0, "skipped": 0, "bytes": 0,
-                                  "workers": {}}  # fmt: skip
+        merged: dict[str, Any] = {
+            "batches": 0,
+            "copied": 0,
+            "skipped": 0,
+            "bytes": 0,
+            "workers": {},
+        }
         for result in results:
             merged["batches"] += 1
             merged["copied"] += len(result["copied"])

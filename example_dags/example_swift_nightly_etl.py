@@ -99,10 +99,14 @@ def example_swift_nightly_etl() -> None:
             rows = transform(export, extract)
             started = time.monotonic()
             result = hook.upload_file(
-                STAGING, name, extract, content_type="text/csv",
-                segment_size=int(params["segment_mib"]) * 1024 * 1024, large_object="slo",
+                STAGING,
+                name,
+                extract,
+                content_type="text/csv",
+                segment_size=int(params["segment_mib"]) * 1024 * 1024,
+                large_object="slo",
                 metadata={"source-etag": export_etag, "rows": rows},
-            )  # fmt: skip
+            )
             uploaded = time.monotonic() - started
         print(
             f"export /{SOURCE}/{EXPORT}: {got['bytes']:,} bytes, ETag {export_etag}, "

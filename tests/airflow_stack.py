@@ -36,8 +36,11 @@ T = TypeVar("T")
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 #: The ``job`` rows (``job_type``) of the components that heartbeat.
-JOB_TYPES = {"scheduler": "SchedulerJob", "dag-processor": "DagProcessorJob",
-             "triggerer": "TriggererJob"}  # fmt: skip
+JOB_TYPES = {
+    "scheduler": "SchedulerJob",
+    "dag-processor": "DagProcessorJob",
+    "triggerer": "TriggererJob",
+}
 PARALLELISM = 2
 #: Components named ``celery-worker-<name>`` are Celery workers (CeleryExecutor), one
 #: process each (``--concurrency 1``), with Celery hostname ``<name>@<host>``.
@@ -190,9 +193,17 @@ class AirflowStack:
         if name == "api-server":
             command = ["api-server", "--apps", self.apps, "-H", "127.0.0.1", "-p", str(self.port)]
         elif name.startswith(CELERY_WORKER):
-            command = ["celery", "worker", "--concurrency", "1", "--skip-serve-logs",
-                       "--celery-hostname", f"{name[len(CELERY_WORKER):]}@%h",
-                       "--without-gossip", "--without-mingle"]  # fmt: skip
+            command = [
+                "celery",
+                "worker",
+                "--concurrency",
+                "1",
+                "--skip-serve-logs",
+                "--celery-hostname",
+                f"{name[len(CELERY_WORKER) :]}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ]
         else:
             command = list(COMMANDS[name])
         with (self.log_dir / f"{name}.log").open("ab") as log:

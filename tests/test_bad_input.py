@@ -108,132 +108,265 @@ def _tls_failure(env: Env) -> None:
     server, port = _https_server_with_self_signed_cert(env.tmp)
     try:
         SwiftClient.connect(
-            AuthOptions(auth_url=f"https://127.0.0.1:{port}/auth/v1.0", username="a:b",
-                        password="k"),
+            AuthOptions(
+                auth_url=f"https://127.0.0.1:{port}/auth/v1.0", username="a:b", password="k"
+            ),
             QUICK,
-        ).head_account()  # fmt: skip
+        ).head_account()
     finally:
         server.shutdown()
 
 
 ROWS = [
-    Row("empty container name", lambda e: e.hook.upload_bytes("", "o", b"x"),
-        SwiftValidationError, "non-empty"),
-    Row("container name with '/'", lambda e: e.hook.create_container("a/b"),
-        SwiftValidationError, "cannot be nested"),
-    Row("container name over 256 bytes", lambda e: e.hook.create_container("c" * 257),
-        SwiftValidationError, "at most 256"),
-    Row("empty object name", lambda e: e.hook.upload_bytes(e.container, "", b"x"),
-        SwiftValidationError, "non-empty"),
-    Row("object name over 1024 bytes",
+    Row(
+        "empty container name",
+        lambda e: e.hook.upload_bytes("", "o", b"x"),
+        SwiftValidationError,
+        "non-empty",
+    ),
+    Row(
+        "container name with '/'",
+        lambda e: e.hook.create_container("a/b"),
+        SwiftValidationError,
+        "cannot be nested",
+    ),
+    Row(
+        "container name over 256 bytes",
+        lambda e: e.hook.create_container("c" * 257),
+        SwiftValidationError,
+        "at most 256",
+    ),
+    Row(
+        "empty object name",
+        lambda e: e.hook.upload_bytes(e.container, "", b"x"),
+        SwiftValidationError,
+        "non-empty",
+    ),
+    Row(
+        "object name over 1024 bytes",
         lambda e: e.hook.upload_bytes(e.container, "ü" * 513, b"x"),
-        SwiftValidationError, "at most 1024"),
-    Row("object name with a NUL byte", lambda e: e.hook.upload_bytes(e.container, "a\0b", b"x"),
-        SwiftValidationError, "NUL"),
-    Row("metadata value over 256 bytes",
+        SwiftValidationError,
+        "at most 1024",
+    ),
+    Row(
+        "object name with a NUL byte",
+        lambda e: e.hook.upload_bytes(e.container, "a\0b", b"x"),
+        SwiftValidationError,
+        "NUL",
+    ),
+    Row(
+        "metadata value over 256 bytes",
         lambda e: e.hook.upload_bytes(e.container, "o", b"x", metadata={"k": "v" * 257}),
-        SwiftValidationError, "at most 256"),
-    Row("metadata key that is not a header name",
+        SwiftValidationError,
+        "at most 256",
+    ),
+    Row(
+        "metadata key that is not a header name",
         lambda e: e.hook.upload_bytes(e.container, "o", b"x", metadata={"bad key": "v"}),
-        SwiftValidationError, "valid header name"),
-    Row("non-ASCII metadata key",
+        SwiftValidationError,
+        "valid header name",
+    ),
+    Row(
+        "non-ASCII metadata key",
         lambda e: e.hook.upload_bytes(e.container, "o", b"x", metadata={"clé": "v"}),
-        SwiftValidationError, "valid header name"),
-    Row("more than 90 metadata items",
+        SwiftValidationError,
+        "valid header name",
+    ),
+    Row(
+        "more than 90 metadata items",
         lambda e: e.hook.upload_bytes(e.container, "o", b"x", metadata=_meta(91)),
-        SwiftValidationError, "at most 90"),
-    Row("metadata over 4096 bytes in total",
+        SwiftValidationError,
+        "at most 90",
+    ),
+    Row(
+        "metadata over 4096 bytes in total",
         lambda e: e.hook.upload_bytes(e.container, "o", b"x", metadata=_meta(20, 250)),
-        SwiftValidationError, "at most 4096"),
-    Row("negative delete_after",
+        SwiftValidationError,
+        "at most 4096",
+    ),
+    Row(
+        "negative delete_after",
         lambda e: e.hook.upload_bytes(e.container, "o", b"x", delete_after=-5),
-        SwiftValidationError, "positive"),
-    Row("delete_at in the past",
+        SwiftValidationError,
+        "positive",
+    ),
+    Row(
+        "delete_at in the past",
         lambda e: e.hook.upload_bytes(e.container, "o", b"x", delete_at=int(time.time()) - 1),
-        SwiftValidationError, "in the past"),
-    Row("both delete_at and delete_after",
+        SwiftValidationError,
+        "in the past",
+    ),
+    Row(
+        "both delete_at and delete_after",
         lambda e: e.hook.expire_object(e.container, "o", delete_at=2**31, delete_after=5),
-        SwiftValidationError, "not both"),
-    Row("segment size below the server minimum (1 byte in Swift 2.38)",
+        SwiftValidationError,
+        "not both",
+    ),
+    Row(
+        "segment size below the server minimum (1 byte in Swift 2.38)",
         lambda e: e.hook.upload_file(e.container, "o", e.tmp / "file", segment_size=0),
-        SwiftValidationError, "must be positive"),
-    Row("segment size making more segments than a manifest may hold",
+        SwiftValidationError,
+        "must be positive",
+    ),
+    Row(
+        "segment size making more segments than a manifest may hold",
         lambda e: e.hook.upload_file(e.container, "o", e.tmp / "file", segment_size=10),
-        SwiftValidationError, "allows 1000 per manifest"),
-    Row("segment size above max_file_size",
+        SwiftValidationError,
+        "allows 1000 per manifest",
+    ),
+    Row(
+        "segment size above max_file_size",
         lambda e: e.hook.upload_file(e.container, "o", e.tmp / "file", segment_size=10 * 2**30),
-        SwiftValidationError, "exceeds the cluster's max_file_size"),
-    Row("unknown large_object kind",
+        SwiftValidationError,
+        "exceeds the cluster's max_file_size",
+    ),
+    Row(
+        "unknown large_object kind",
         lambda e: e.hook.upload_file(e.container, "o", e.tmp / "file", large_object="xlo"),
-        SwiftValidationError, "expected one of slo, dlo"),
-    Row("unknown if_exists",
+        SwiftValidationError,
+        "expected one of slo, dlo",
+    ),
+    Row(
+        "unknown if_exists",
         lambda e: e.hook.upload_file(e.container, "o", e.tmp / "file", if_exists="merge"),
-        SwiftValidationError, "replace, skip_identical, fail"),
-    Row("unknown auth version",
-        lambda e: options_from_connection(host="http://x/auth", login="a", password="b",
-                                          extra={"auth_type": "v2"}),
-        SwiftValidationError, "unknown auth_type 'v2'"),
-    Row("missing extras (pre-authenticated without storage_url)",
-        lambda e: options_from_connection(host=None, login=None, password="tok",
-                                          extra={"auth_type": "preauthenticated"}),
-        SwiftValidationError, "storage_url"),
-    Row("connection extra that is not a number",
-        lambda e: options_from_connection(host="http://x/auth/v1.0", login="a", password="b",
-                                          extra={"read_timeout": "slow"}),
-        SwiftValidationError, "not a number"),
-    Row("wrong password", lambda e: client_for(e.swift, key="nope").head_account(),
-        SwiftAuthenticationError, "check the login and password"),
-    Row("unreachable auth URL",
+        SwiftValidationError,
+        "replace, skip_identical, fail",
+    ),
+    Row(
+        "unknown auth version",
+        lambda e: options_from_connection(
+            host="http://x/auth", login="a", password="b", extra={"auth_type": "v2"}
+        ),
+        SwiftValidationError,
+        "unknown auth_type 'v2'",
+    ),
+    Row(
+        "missing extras (pre-authenticated without storage_url)",
+        lambda e: options_from_connection(
+            host=None, login=None, password="tok", extra={"auth_type": "preauthenticated"}
+        ),
+        SwiftValidationError,
+        "storage_url",
+    ),
+    Row(
+        "connection extra that is not a number",
+        lambda e: options_from_connection(
+            host="http://x/auth/v1.0", login="a", password="b", extra={"read_timeout": "slow"}
+        ),
+        SwiftValidationError,
+        "not a number",
+    ),
+    Row(
+        "wrong password",
+        lambda e: client_for(e.swift, key="nope").head_account(),
+        SwiftAuthenticationError,
+        "check the login and password",
+    ),
+    Row(
+        "unreachable auth URL",
         lambda e: SwiftClient.connect(
-            AuthOptions(auth_url=f"http://127.0.0.1:{free_port()}/auth/v1.0", username="a:b",
-                        password="k"), QUICK).head_account(),
-        SwiftConnectionError, "cannot reach auth URL"),
+            AuthOptions(
+                auth_url=f"http://127.0.0.1:{free_port()}/auth/v1.0", username="a:b", password="k"
+            ),
+            QUICK,
+        ).head_account(),
+        SwiftConnectionError,
+        "cannot reach auth URL",
+    ),
     Row("TLS verification failure", _tls_failure, SwiftTLSError, "TLS"),
-    Row("local file missing", lambda e: e.hook.upload_file(e.container, "o", e.tmp / "nope"),
-        SwiftValidationError, "does not exist"),
-    Row("local path is not a readable file",
+    Row(
+        "local file missing",
+        lambda e: e.hook.upload_file(e.container, "o", e.tmp / "nope"),
+        SwiftValidationError,
+        "does not exist",
+    ),
+    Row(
+        "local path is not a readable file",
         lambda e: e.hook.upload_file(e.container, "o", e.tmp),
-        SwiftValidationError, "not a readable file"),
-    Row("destination directory missing",
+        SwiftValidationError,
+        "not a readable file",
+    ),
+    Row(
+        "destination directory missing",
         lambda e: e.hook.download_file(e.container, "seed", e.tmp / "no" / "such" / "dir"),
-        SwiftValidationError, "does not exist"),
-    Row("destination not writable (its parent is a file)",
+        SwiftValidationError,
+        "does not exist",
+    ),
+    Row(
+        "destination not writable (its parent is a file)",
         lambda e: e.hook.download_file(e.container, "seed", e.tmp / "file" / "out"),
-        SwiftValidationError, "does not exist"),
-    Row("object name escaping the download directory",
-        lambda e: SwiftDownloadOperator(task_id="d", container=e.container, prefix="esc/",
-                                        destination=str(e.tmp / "dl"),
-                                        swift_conn_id="swift_strict").execute({}),
-        SwiftPathTraversalError, "outside"),
-    Row("temp URL with no key anywhere",
+        SwiftValidationError,
+        "does not exist",
+    ),
+    Row(
+        "object name escaping the download directory",
+        lambda e: SwiftDownloadOperator(
+            task_id="d",
+            container=e.container,
+            prefix="esc/",
+            destination=str(e.tmp / "dl"),
+            swift_conn_id="swift_strict",
+        ).execute({}),
+        SwiftPathTraversalError,
+        "outside",
+    ),
+    Row(
+        "temp URL with no key anywhere",
         lambda e: e.hook.generate_temp_url(e.container, "seed"),
-        SwiftValidationError, "temp URL key"),
-    Row("invalid versioning setting",
+        SwiftValidationError,
+        "temp URL key",
+    ),
+    Row(
+        "invalid versioning setting",
         lambda e: e.hook.create_container(e.container, versions={"mode": "stack"}),
-        SwiftValidationError, "versions must be"),
-    Row("metadata value with leading or trailing spaces",
+        SwiftValidationError,
+        "versions must be",
+    ),
+    Row(
+        "metadata value with leading or trailing spaces",
         lambda e: e.hook.update_object_metadata(e.container, "seed", {"note": " padded "}),
-        SwiftValidationError, "'metadata note'"),
-    Row("metadata value with a control character",
+        SwiftValidationError,
+        "'metadata note'",
+    ),
+    Row(
+        "metadata value with a control character",
         lambda e: e.hook.upload_bytes(e.container, "o", b"x", metadata={"note": "a\tb"}),
-        SwiftValidationError, "control character"),
-    Row("metadata value with a line break (copy)",
-        lambda e: e.hook.copy_object(e.container, "seed", e.container, "c",
-                                     metadata={"note": "a\nb"}),
-        SwiftValidationError, "control character"),
-    Row("header value with outer spaces",
-        lambda e: e.hook.upload_bytes(e.container, "o", b"x",
-                                      headers={"Content-Disposition": "inline "}),
-        SwiftValidationError, "'Content-Disposition'"),
-    Row("header value over Swift's 8192-byte header limit",
-        lambda e: e.hook.upload_bytes(e.container, "o", b"x",
-                                      headers={"Content-Disposition": "x" * 9000}),
-        SwiftValidationError, "at most 8192"),
-    Row("segment_threads below 1 for a large upload",
-        lambda e: e.hook.upload_file(e.container, "o", e.tmp / "file", segment_size=64 * KIB,
-                                     segment_threads=0),
-        SwiftValidationError, "segment_threads=0 must be at least 1"),
-]  # fmt: skip
+        SwiftValidationError,
+        "control character",
+    ),
+    Row(
+        "metadata value with a line break (copy)",
+        lambda e: e.hook.copy_object(
+            e.container, "seed", e.container, "c", metadata={"note": "a\nb"}
+        ),
+        SwiftValidationError,
+        "control character",
+    ),
+    Row(
+        "header value with outer spaces",
+        lambda e: e.hook.upload_bytes(
+            e.container, "o", b"x", headers={"Content-Disposition": "inline "}
+        ),
+        SwiftValidationError,
+        "'Content-Disposition'",
+    ),
+    Row(
+        "header value over Swift's 8192-byte header limit",
+        lambda e: e.hook.upload_bytes(
+            e.container, "o", b"x", headers={"Content-Disposition": "x" * 9000}
+        ),
+        SwiftValidationError,
+        "at most 8192",
+    ),
+    Row(
+        "segment_threads below 1 for a large upload",
+        lambda e: e.hook.upload_file(
+            e.container, "o", e.tmp / "file", segment_size=64 * KIB, segment_threads=0
+        ),
+        SwiftValidationError,
+        "segment_threads=0 must be at least 1",
+    ),
+]
 
 
 @pytest.fixture(scope="module")

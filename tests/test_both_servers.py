@@ -160,12 +160,20 @@ def test_sensor_size_check_uses_the_real_size_of_large_objects(
     hook.upload_file(box, "in/dlo", str(source), segment_size=MIB, large_object="dlo")
     for name in ("in/slo", "in/dlo"):
         sensor = SwiftObjectSensor(
-            task_id=f"t{time.monotonic_ns()}", swift_conn_id=swift_conn_id, container=box,
-            name=name.replace("in/", "in/*"), glob=True, check={"min_size": 2 * MIB},
-        )  # fmt: skip
+            task_id=f"t{time.monotonic_ns()}",
+            swift_conn_id=swift_conn_id,
+            container=box,
+            name=name.replace("in/", "in/*"),
+            glob=True,
+            check={"min_size": 2 * MIB},
+        )
         assert sensor.poke({}).is_done
         too_big = SwiftObjectSensor(
-            task_id=f"t{time.monotonic_ns()}", swift_conn_id=swift_conn_id, container=box,
-            name=name.replace("in/", "in/*"), glob=True, check={"min_size": 2 * MIB + 6},
-        )  # fmt: skip
+            task_id=f"t{time.monotonic_ns()}",
+            swift_conn_id=swift_conn_id,
+            container=box,
+            name=name.replace("in/", "in/*"),
+            glob=True,
+            check={"min_size": 2 * MIB + 6},
+        )
         assert not too_big.poke({}).is_done

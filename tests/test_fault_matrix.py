@@ -116,8 +116,10 @@ def check_invariants(clean: SwiftClient, container: str) -> None:
                 clean.head_object(segment.container, segment.name)  # raises if missing
                 referenced.add((segment.container, segment.name))
     try:
-        stored = {(f"{container}_segments", e["name"])
-                  for e in clean.iter_objects(f"{container}_segments")}  # fmt: skip
+        stored = {
+            (f"{container}_segments", e["name"])
+            for e in clean.iter_objects(f"{container}_segments")
+        }
     except SwiftNotFoundError:
         stored = set()
     assert stored <= referenced, f"orphaned segments: {sorted(stored - referenced)}"

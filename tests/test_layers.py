@@ -50,10 +50,14 @@ def _runtime_imports(path: Path) -> list[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found += [(node.lineno, node.module)]
             # ``from airflow_provider_swift.client.wire import core`` imports a module
-            found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names
-                      if _layer(f"{node.module}.{alias.name}") is not None
-                      and (CLIENT / node.module.split(".", 2)[-1].replace(".", "/")
-                           / f"{alias.name}.py").exists()]  # fmt: skip
+            found += [
+                (node.lineno, f"{node.module}.{alias.name}")
+                for alias in node.names
+                if _layer(f"{node.module}.{alias.name}") is not None
+                and (
+                    CLIENT / node.module.split(".", 2)[-1].replace(".", "/") / f"{alias.name}.py"
+                ).exists()
+            ]
     return found
 
 

@@ -89,9 +89,13 @@ def test_create_only_slo_whose_manifest_reply_is_lost_succeeds_and_keeps_its_seg
     lossy.server_capabilities(box)  # the one-off probe, before the fault
     fault = lose(faulty, "PUT", r"multipart-manifest=put")
     result = lossy.upload_file(
-        box, "big", big_file(tmp_path), segment_size=SEGMENT, large_object="slo",
+        box,
+        "big",
+        big_file(tmp_path),
+        segment_size=SEGMENT,
+        large_object="slo",
         if_exists="fail",
-    )  # fmt: skip
+    )
     assert fault.times == 0
     assert faulty.count("PUT", r"multipart-manifest=put") == 2  # the lost one, the retry
     stored = swift_client.head_object(box, "big")
@@ -120,10 +124,13 @@ def test_create_only_retry_that_meets_another_writers_object_says_already_exists
     rival = b"the other writer's bytes"
     faulty.inject(
         Fault(
-            method="PUT", path=r"/contested$", drop_response=True, times=1,
+            method="PUT",
+            path=r"/contested$",
+            drop_response=True,
+            times=1,
             then=lambda: swift_client.put_object(box, "contested", rival),
         )
-    )  # fmt: skip
+    )
     with pytest.raises(SwiftPreconditionFailedError, match="already exists"):
         lossy.put_object(box, "contested", SMALL, if_none_match="*")
     assert swift_client.get_object(box, "contested")[1] == rival

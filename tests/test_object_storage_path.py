@@ -183,8 +183,10 @@ def test_iterdir_glob_rglob_and_walk(container: str) -> None:
     assert sorted(p.name for p in base.glob("*.csv")) == ["a.csv"]
     seen = listing_requests(base)
     assert sorted(p.path.removeprefix(f"{base.path}/") for p in base.rglob("*.csv")) == [
-        "2026/01/d.csv", "2026/c.csv", "a.csv",
-    ]  # fmt: skip
+        "2026/01/d.csv",
+        "2026/c.csv",
+        "a.csv",
+    ]
     assert len(seen) == 1  # one flat listing of the prefix, whatever its depth
     if not hasattr(base, "walk"):
         return  # Airflow 3.0's ObjectStoragePath (universal_pathlib 0.2) has no walk()
@@ -193,8 +195,10 @@ def test_iterdir_glob_rglob_and_walk(container: str) -> None:
         for directory, _dirs, files in base.walk()
     }
     assert walked == {
-        ".": ["a.csv", "b.json"], "2026": ["c.csv"], "2026/01": ["d.csv", "e.json"],
-    }  # fmt: skip
+        ".": ["a.csv", "b.json"],
+        "2026": ["c.csv"],
+        "2026/01": ["d.csv", "e.json"],
+    }
 
 
 def test_rename_is_a_server_side_move(container: str) -> None:
@@ -221,8 +225,11 @@ def test_copy_between_two_connections(container: str, other_account: str) -> Non
     # marker object, "tree/"), under the source keys
     source.copy(path(other_account, "tree", conn_id="swift_other"), recursive=True)
     assert sorted(SwiftHook("swift_other").list_objects(other_account)) == [
-        "import/one.csv", "tree/", "tree/export/one.csv", "tree/export/sub/two.csv",
-    ]  # fmt: skip
+        "import/one.csv",
+        "tree/",
+        "tree/export/one.csv",
+        "tree/export/sub/two.csv",
+    ]
 
 
 @needs_swift_path
@@ -317,8 +324,11 @@ for url in ("swift://conn@lake/a//b.csv", "s3://conn@lake/a//b.csv"):
 """
     result = subprocess.run(
         [sys.executable, "-W", "ignore", "-c", script],
-        capture_output=True, text=True, check=True, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     swift, s3 = [line for line in result.stdout.splitlines() if line.startswith("parsed:")]
     assert swift == s3  # the syntax of every cloud store: container anchor, a//b kept
     assert swift.startswith("parsed: a//b.csv ")

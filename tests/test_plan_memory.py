@@ -64,7 +64,9 @@ def test_planning_100000_files_stays_under_200_mib(tmp_path: Path) -> None:
         timeout=900,
     )
     measured = json.loads(done.stdout)
-    print(f"planned {FILES} files in {measured['seconds']:.1f} s, "
-          f"peak RSS {measured['peak_mib']:.1f} MiB")  # fmt: skip
+    print(
+        f"planned {FILES} files in {measured['seconds']:.1f} s, "
+        f"peak RSS {measured['peak_mib']:.1f} MiB"
+    )
     assert measured["counts"] == {"skip": FILES // 2, "put": FILES // 2}
     assert measured["peak_mib"] < LIMIT_MIB

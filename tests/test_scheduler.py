@@ -336,8 +336,9 @@ def test_objects_landing_while_the_triggerer_is_down_still_run_the_dag(
     try:
         with stack.report_failures():
             trigger_id = watch_started(stack)
-            stack.wait_for(lambda: hook.head_object(where, watermark), 60,
-                           "the watcher's watermark in Swift")  # fmt: skip
+            stack.wait_for(
+                lambda: hook.head_object(where, watermark), 60, "the watcher's watermark in Swift"
+            )
             before = stack.wait_for(
                 lambda: (r := runs()) is not None and all(s in FINISHED for _, s in r) and [r],
                 RUN_TIMEOUT,

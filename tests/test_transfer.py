@@ -140,10 +140,13 @@ def test_plain_object_is_streamed_across_clusters_with_its_headers(
 ) -> None:
     data = os.urandom(MIB + 17)
     source.put_object(
-        source_container, "a/b.csv", data, content_type="text/csv",
+        source_container,
+        "a/b.csv",
+        data,
+        content_type="text/csv",
         metadata={"Owner": "lake", "Note": "ünïcode"},
         headers={"Content-Disposition": 'attachment; filename="b.csv"'},
-    )  # fmt: skip
+    )
     transfer = Transfer(source, dest)
     result = transfer.copy_object(source_container, "a/b.csv", dest_container, "c.csv")
     assert result.method == "streamed"
@@ -366,15 +369,22 @@ def test_operator_copies_a_prefix_between_connections_and_summarizes_past_the_th
     for i in range(3):
         source.put_object(source_container, f"day/{i}.csv", f"row {i}\n")
     prefix = SwiftToSwiftOperator(
-        task_id="mirror", swift_conn_id="swift_source", dest_swift_conn_id="swift_lake",
-        source_container=source_container, source_prefix="day/", dest_container=dest_container,
-        dest_prefix="copy/", report_threshold=2,
-    )  # fmt: skip
+        task_id="mirror",
+        swift_conn_id="swift_source",
+        dest_swift_conn_id="swift_lake",
+        source_container=source_container,
+        source_prefix="day/",
+        dest_container=dest_container,
+        dest_prefix="copy/",
+        report_threshold=2,
+    )
     result = prefix.execute({})
     summary = {
-        "objects": 3, "counts": {"streamed": 3}, "bytes": {"streamed": 18},
+        "objects": 3,
+        "counts": {"streamed": 3},
+        "bytes": {"streamed": 18},
         "examples": {"streamed": [f"/{dest_container}/copy/{i}.csv" for i in range(3)]},
-    }  # fmt: skip
+    }
     report = {"container": f"{dest_container}_reports", "name": "dag/run/task.json"}
     assert result == {**summary, "report": report}
     written = json.loads(read(dest, report["container"], report["name"]))
@@ -384,10 +394,14 @@ def test_operator_copies_a_prefix_between_connections_and_summarizes_past_the_th
     assert read(dest, dest_container, "copy/2.csv") == b"row 2\n"
 
     one = SwiftToSwiftOperator(
-        task_id="one", swift_conn_id="swift_source", dest_swift_conn_id="swift_lake",
-        source_container=source_container, source_name="day/1.csv",
-        dest_container=dest_container, dest_name="copy/1.csv",
-    )  # fmt: skip
+        task_id="one",
+        swift_conn_id="swift_source",
+        dest_swift_conn_id="swift_lake",
+        source_container=source_container,
+        source_name="day/1.csv",
+        dest_container=dest_container,
+        dest_name="copy/1.csv",
+    )
     assert one.execute({})["method"] == "skipped"
 
 
@@ -395,5 +409,6 @@ def test_operator_wants_a_name_or_a_prefix() -> None:
     from airflow_provider_swift.operators import SwiftToSwiftOperator
 
     with pytest.raises(ValueError, match="source_name or source_prefix"):
-        SwiftToSwiftOperator(task_id="t", dest_swift_conn_id="x", source_container="a",
-                             dest_container="b")  # fmt: skip
+        SwiftToSwiftOperator(
+            task_id="t", dest_swift_conn_id="x", source_container="a", dest_container="b"
+        )

@@ -126,13 +126,24 @@ class SwiftClient:
             transport, self.server, self.containers, self.objects, self.bulk, self.reads
         )
         self.segmented = SegmentedWrite(
-            transport, self.info, self.server, self.containers, self.objects, self.reads,
+            transport,
+            self.info,
+            self.server,
+            self.containers,
+            self.objects,
+            self.reads,
             self.large_objects,
-        )  # fmt: skip
+        )
         self.uploads = Uploads(
-            transport, self.info, self.server, self.containers, self.objects, self.reads,
-            self.large_objects, self.segmented,
-        )  # fmt: skip
+            transport,
+            self.info,
+            self.server,
+            self.containers,
+            self.objects,
+            self.reads,
+            self.large_objects,
+            self.segmented,
+        )
         self.copies = Copies(
             transport, self.info, self.objects, self.reads, self.large_objects, self.segmented
         )

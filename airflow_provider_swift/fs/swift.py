@@ -166,9 +166,13 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         tree = self.namespace.tree(path) if path and maxdepth != 1 else None
         if tree is None:  # the account, one level, a file or nothing: fsspec's own walk
             yield from super().walk(
-                path, maxdepth=maxdepth, topdown=topdown, on_error=on_error, detail=detail,
+                path,
+                maxdepth=maxdepth,
+                topdown=topdown,
+                on_error=on_error,
+                detail=detail,
                 **kwargs,
-            )  # fmt: skip
+            )
             return
         yield from walk_tree(tree, path, maxdepth, topdown, detail)
 
@@ -245,9 +249,14 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         **kwargs: Any,
     ) -> SwiftFile:
         return SwiftFile(
-            self, strip_protocol(path), mode, block_size=block_size or READ_BLOCK,
-            autocommit=autocommit, cache_options=cache_options, **kwargs,
-        )  # fmt: skip
+            self,
+            strip_protocol(path),
+            mode,
+            block_size=block_size or READ_BLOCK,
+            autocommit=autocommit,
+            cache_options=cache_options,
+            **kwargs,
+        )
 
     # -- writing ------------------------------------------------------------------------
 
@@ -306,10 +315,14 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
             raise IsADirectoryError(errno.EISDIR, "a container is not a file", path)
         with as_os_errors(path, exists_error=True):
             self.client.upload_stream(
-                container, name, io.BytesIO(data), segment_size=self.segment_size,
-                large_object=self.large_object, segment_threads=self.segment_threads,
+                container,
+                name,
+                io.BytesIO(data),
+                segment_size=self.segment_size,
+                large_object=self.large_object,
+                segment_threads=self.segment_threads,
                 if_exists="fail" if create_only else "replace",
-            )  # fmt: skip
+            )
         self.invalidate_cache(path)
 
     def upload_spool(self, path: str, spool: Spool, *, create_only: bool) -> None:
@@ -326,10 +339,14 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
             raise IsADirectoryError(errno.EISDIR, "a container is not a file", path)
         with as_os_errors(path, exists_error=True):
             self.client.upload_file(
-                container, name, local, segment_size=self.segment_size,
-                large_object=self.large_object, segment_threads=self.segment_threads,
+                container,
+                name,
+                local,
+                segment_size=self.segment_size,
+                large_object=self.large_object,
+                segment_threads=self.segment_threads,
                 if_exists="fail" if create_only else "replace",
-            )  # fmt: skip
+            )
         self.invalidate_cache(path)
 
     def pipe_file(self, path: str, value: bytes, mode: str = "overwrite", **kwargs: Any) -> None:
@@ -370,9 +387,12 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         target_container, target_name = split(target)
         with as_os_errors(source):
             self.client.copy_object(
-                source_container, source_name, target_container, target_name,
+                source_container,
+                source_name,
+                target_container,
+                target_name,
                 segment_threads=self.segment_threads,
-            )  # fmt: skip
+            )
         self.invalidate_cache(target)
 
     def mv(

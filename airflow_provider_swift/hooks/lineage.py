@@ -21,8 +21,9 @@ def _collector() -> Any:
     return get_hook_lineage_collector()  # type: ignore[no-untyped-call]
 
 
-def record(hook: Any, *, read: tuple[str, str] | None = None,
-           wrote: tuple[str, str] | None = None) -> None:  # fmt: skip
+def record(
+    hook: Any, *, read: tuple[str, str] | None = None, wrote: tuple[str, str] | None = None
+) -> None:
     """Report the object read and/or written by ``hook`` (container, name)."""
     try:
         collector = _collector()

@@ -369,8 +369,12 @@ class SwiftHook(BaseHook):
         opts = self._upload_options(options, delete_after)
         results = self.client.upload_files(container, files, object_threads=object_threads, **opts)
         sent = sum(1 for r in results if not r.skipped)
-        self.log.info("Uploaded %d files to %s (%d identical ones skipped)", sent, container,
-                      len(results) - sent)  # fmt: skip
+        self.log.info(
+            "Uploaded %d files to %s (%d identical ones skipped)",
+            sent,
+            container,
+            len(results) - sent,
+        )
         record(self, wrote=(container, os.path.commonprefix([n for _, n in files])))  # noqa: RUF071
         return [r.as_dict() for r in results]
 

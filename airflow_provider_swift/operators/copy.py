@@ -39,9 +39,17 @@ class SwiftCopyObjectOperator(SwiftBaseOperator):
     """
 
     template_fields: Sequence[str] = (
-        "swift_conn_id", "source_container", "source_name", "dest_container", "dest_name",
-        "source_account", "dest_account", "metadata", "delete_at", "delete_after",
-    )  # fmt: skip
+        "swift_conn_id",
+        "source_container",
+        "source_name",
+        "dest_container",
+        "dest_name",
+        "source_account",
+        "dest_account",
+        "metadata",
+        "delete_at",
+        "delete_after",
+    )
     template_fields_renderers: ClassVar[dict[str, str]] = {"metadata": "json"}
     _verb = "copy_object"
 

@@ -21,8 +21,13 @@ class SwiftExpireObjectOperator(SwiftBaseOperator):
     :return: the resulting ``X-Delete-At`` (None when cancelled).
     """
 
-    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "delete_at",
-                                      "delete_after")  # fmt: skip
+    template_fields: Sequence[str] = (
+        "swift_conn_id",
+        "container",
+        "name",
+        "delete_at",
+        "delete_after",
+    )
 
     def __init__(
         self,
@@ -77,8 +82,15 @@ class SwiftTempUrlOperator(SwiftBaseOperator):
     :return: the URL.
     """
 
-    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "method",
-                                      "expires_in", "digest", "ip_range")  # fmt: skip
+    template_fields: Sequence[str] = (
+        "swift_conn_id",
+        "container",
+        "name",
+        "method",
+        "expires_in",
+        "digest",
+        "ip_range",
+    )
 
     def __init__(
         self,
@@ -111,6 +123,11 @@ class SwiftTempUrlOperator(SwiftBaseOperator):
             prefix=self.prefix,
             ip_range=self.ip_range or None,
         )
-        self.log.info("Temporary %s URL for /%s/%s, valid %ss", self.method, self.container,
-                      self.name, self.expires_in)  # fmt: skip
+        self.log.info(
+            "Temporary %s URL for /%s/%s, valid %ss",
+            self.method,
+            self.container,
+            self.name,
+            self.expires_in,
+        )
         return url

@@ -75,9 +75,16 @@ def _is_marker(entry: Mapping[str, Any]) -> bool:
 
 
 _WRITE_TEMPLATED = (
-    "if_exists", "metadata", "headers", "content_type", "delete_at", "delete_after",
-    "segment_size", "large_object", "segment_container",
-)  # fmt: skip
+    "if_exists",
+    "metadata",
+    "headers",
+    "content_type",
+    "delete_at",
+    "delete_after",
+    "segment_size",
+    "large_object",
+    "segment_container",
+)
 _WRITE_RENDERERS: dict[str, str] = {"metadata": "json", "headers": "json"}
 
 
@@ -135,11 +142,13 @@ class _SwiftWriteOperator(SwiftBaseOperator):
         return cast(
             UploadOptions,
             option_values(
-                self, UPLOAD_DEFAULTS, delete_at=templated_int(self.delete_at),
+                self,
+                UPLOAD_DEFAULTS,
+                delete_at=templated_int(self.delete_at),
                 segment_size=templated_int(self.segment_size),
                 segment_container=self.segment_container or None,
             ),
-        )  # fmt: skip
+        )
 
 
 class SwiftUploadOperator(_SwiftWriteOperator):
@@ -172,9 +181,14 @@ class SwiftUploadOperator(_SwiftWriteOperator):
     """
 
     template_fields: Sequence[str] = (
-        "swift_conn_id", "container", "source", "name", "prefix", "report_container",
+        "swift_conn_id",
+        "container",
+        "source",
+        "name",
+        "prefix",
+        "report_container",
         *_WRITE_TEMPLATED,
-    )  # fmt: skip
+    )
     template_fields_renderers: ClassVar[dict[str, str]] = {**_WRITE_RENDERERS}
 
     def __init__(
@@ -229,9 +243,12 @@ class SwiftUploadOperator(_SwiftWriteOperator):
         self._names = [name for _, name in pairs]
         self.log.info("Uploading %d files to %s", len(pairs), self.container)
         results = self.hook.upload_files(
-            self.container, pairs, object_threads=self.object_threads,
-            delete_after=templated_int(self.delete_after), **self.upload_options(),
-        )  # fmt: skip
+            self.container,
+            pairs,
+            object_threads=self.object_threads,
+            delete_after=templated_int(self.delete_after),
+            **self.upload_options(),
+        )
         if found.failed:
             listed = "; ".join(f"{path}: {error}" for path, error in found.failed[:5])
             raise SwiftError(
@@ -244,9 +261,13 @@ class SwiftUploadOperator(_SwiftWriteOperator):
         if found.skipped:
             summary["counts"]["left out"] = len(found.skipped)
         big = scaled(
-            self.hook, context, done, summary, threshold=self.report_threshold,
+            self.hook,
+            context,
+            done,
+            summary,
+            threshold=self.report_threshold,
             container=self.report_container or f"{self.container}_reports",
-        )  # fmt: skip
+        )
         return big if big is not None else done
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
@@ -267,8 +288,12 @@ class SwiftCreateObjectOperator(_SwiftWriteOperator):
     """
 
     template_fields: Sequence[str] = (
-        "swift_conn_id", "container", "name", "data", *_WRITE_TEMPLATED,
-    )  # fmt: skip
+        "swift_conn_id",
+        "container",
+        "name",
+        "data",
+        *_WRITE_TEMPLATED,
+    )
     template_fields_renderers: ClassVar[dict[str, str]] = {**_WRITE_RENDERERS}
 
     def __init__(self, *, container: str, name: str, data: str | bytes, **kwargs: Any) -> None:
@@ -279,9 +304,12 @@ class SwiftCreateObjectOperator(_SwiftWriteOperator):
 
     def execute(self, context: Any) -> dict[str, Any]:
         return self.hook.upload_bytes(
-            self.container, self.name, self.data, delete_after=templated_int(self.delete_after),
+            self.container,
+            self.name,
+            self.data,
+            delete_after=templated_int(self.delete_after),
             **self.upload_options(),
-        )  # fmt: skip
+        )
 
     def get_openlineage_facets_on_start(self) -> Any:
         """Output: the object created."""
@@ -316,9 +344,16 @@ class SwiftDownloadOperator(SwiftBaseOperator):
         ``report_threshold`` objects, ``{counts, bytes, examples, report}`` instead.
     """
 
-    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "prefix",
-                                      "destination", "if_exists", "verify",
-                                      "report_container")  # fmt: skip
+    template_fields: Sequence[str] = (
+        "swift_conn_id",
+        "container",
+        "name",
+        "prefix",
+        "destination",
+        "if_exists",
+        "verify",
+        "report_container",
+    )
 
     def __init__(
         self,
@@ -362,9 +397,13 @@ class SwiftDownloadOperator(SwiftBaseOperator):
         def download(pair: tuple[str, Path]) -> dict[str, Any]:
             name, target = pair
             result = self.hook.download_file(
-                self.container, name, target, if_exists=self.if_exists, verify=self.verify,
+                self.container,
+                name,
+                target,
+                if_exists=self.if_exists,
+                verify=self.verify,
                 segment_threads=self.segment_threads,
-            )  # fmt: skip
+            )
             kept = ("name", "path", "etag", "bytes", "skipped", "verified", "unverified")
             return {k: result[k] for k in kept}
 
@@ -377,9 +416,13 @@ class SwiftDownloadOperator(SwiftBaseOperator):
         done = [result for _, result in finished]
         summary = summarize(done, lambda e: "skip" if e["skipped"] else "get")
         big = scaled(
-            self.hook, context, done, summary, threshold=self.report_threshold,
+            self.hook,
+            context,
+            done,
+            summary,
+            threshold=self.report_threshold,
             container=self.report_container or f"{self.container}_reports",
-        )  # fmt: skip
+        )
         return big if big is not None else done
 
     def _prefix_targets(self, directory: Path, prefix: str) -> list[tuple[str, Path]]:
@@ -420,8 +463,14 @@ class SwiftListOperator(SwiftBaseOperator):
     :return: the names.
     """
 
-    template_fields: Sequence[str] = ("swift_conn_id", "container", "prefix", "delimiter",
-                                      "glob", "report_container")  # fmt: skip
+    template_fields: Sequence[str] = (
+        "swift_conn_id",
+        "container",
+        "prefix",
+        "delimiter",
+        "glob",
+        "report_container",
+    )
 
     def __init__(
         self,
@@ -451,9 +500,13 @@ class SwiftListOperator(SwiftBaseOperator):
         )
         summary = {"count": len(names), "examples": names[:5]}
         big = scaled(
-            self.hook, context, names, summary, threshold=self.report_threshold,
+            self.hook,
+            context,
+            names,
+            summary,
+            threshold=self.report_threshold,
             container=self.report_container or f"{self.container}_reports",
-        )  # fmt: skip
+        )
         return big if big is not None else names
 
 
@@ -514,8 +567,7 @@ class SwiftUpdateMetadataOperator(SwiftBaseOperator):
     :return: the metadata afterwards.
     """
 
-    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "metadata",
-                                      "remove")  # fmt: skip
+    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "metadata", "remove")
     template_fields_renderers: ClassVar[dict[str, str]] = {"metadata": "json"}
 
     def __init__(

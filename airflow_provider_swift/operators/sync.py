@@ -71,10 +71,24 @@ class SwiftSyncOperator(SwiftBaseOperator):
     """
 
     template_fields: Sequence[str] = (
-        "swift_conn_id", "container", "prefix", "directory", "direction", "compare",
-        "include", "exclude", "report_container", "metadata", "headers", "content_type",
-        "delete_at", "delete_after", "segment_size", "large_object", "segment_container",
-    )  # fmt: skip
+        "swift_conn_id",
+        "container",
+        "prefix",
+        "directory",
+        "direction",
+        "compare",
+        "include",
+        "exclude",
+        "report_container",
+        "metadata",
+        "headers",
+        "content_type",
+        "delete_at",
+        "delete_after",
+        "segment_size",
+        "large_object",
+        "segment_container",
+    )
     template_fields_renderers: ClassVar[dict[str, str]] = {"metadata": "json", "headers": "json"}
 
     def __init__(
@@ -147,9 +161,12 @@ class SwiftSyncOperator(SwiftBaseOperator):
         if self.direction == "up":
             up = cast(SyncUpOptions, option_values(self, SYNC_UP_DEFAULTS, **given))
             result = self.hook.sync_up(
-                self.directory, self.container, self.prefix,
-                delete_after=templated_int(self.delete_after), **up,
-            )  # fmt: skip
+                self.directory,
+                self.container,
+                self.prefix,
+                delete_after=templated_int(self.delete_after),
+                **up,
+            )
         else:
             if self.delete_at is not None or self.delete_after is not None:
                 raise SwiftValidationError("delete_at/delete_after are for direction='up'")
@@ -160,9 +177,13 @@ class SwiftSyncOperator(SwiftBaseOperator):
         summary = result.as_dict()
         objects = list(result.objects())
         big = scaled(
-            self.hook, context, objects, summary, threshold=self.report_threshold,
+            self.hook,
+            context,
+            objects,
+            summary,
+            threshold=self.report_threshold,
             container=self.report_container or f"{self.container}_reports",
-        )  # fmt: skip
+        )
         return big if big is not None else {**summary, "objects": objects}
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:

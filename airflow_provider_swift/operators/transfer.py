@@ -61,10 +61,19 @@ class SwiftToSwiftOperator(SwiftBaseOperator):
     """
 
     template_fields: Sequence[str] = (
-        "swift_conn_id", "dest_swift_conn_id", "source_container", "source_name",
-        "source_prefix", "dest_container", "dest_name", "dest_prefix", "if_exists",
-        "segment_size", "large_object", "report_container",
-    )  # fmt: skip
+        "swift_conn_id",
+        "dest_swift_conn_id",
+        "source_container",
+        "source_name",
+        "source_prefix",
+        "dest_container",
+        "dest_name",
+        "dest_prefix",
+        "if_exists",
+        "segment_size",
+        "large_object",
+        "report_container",
+    )
 
     def __init__(
         self,
@@ -133,16 +142,28 @@ class SwiftToSwiftOperator(SwiftBaseOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         if self.source_name is not None:
             return self.hook.transfer_object(
-                self.dest_hook, self.source_container, self.source_name, self.dest_container,
-                self.dest_name or self.source_name, **self.transfer_options(),
-            )  # fmt: skip
+                self.dest_hook,
+                self.source_container,
+                self.source_name,
+                self.dest_container,
+                self.dest_name or self.source_name,
+                **self.transfer_options(),
+            )
         result = self.hook.transfer_prefix(
-            self.dest_hook, self.source_container, self.source_prefix or "", self.dest_container,
-            self.dest_prefix, **self.transfer_options(),
-        )  # fmt: skip
+            self.dest_hook,
+            self.source_container,
+            self.source_prefix or "",
+            self.dest_container,
+            self.dest_prefix,
+            **self.transfer_options(),
+        )
         summary, objects = result["summary"], result["objects"]
         big = scaled(
-            self.dest_hook, context, objects, summary, threshold=self.report_threshold,
+            self.dest_hook,
+            context,
+            objects,
+            summary,
+            threshold=self.report_threshold,
             container=self.report_container or f"{self.dest_container}_reports",
-        )  # fmt: skip
+        )
         return big if big is not None else {**summary, "objects": objects}

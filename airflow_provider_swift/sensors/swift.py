@@ -267,8 +267,14 @@ class SwiftObjectChangedSensor(_SwiftSensor):
     :return: the new ETag (None when succeeding on a delete).
     """
 
-    template_fields: Sequence[str] = ("swift_conn_id", "container", "name", "etag", "since",
-                                      "on_delete")  # fmt: skip
+    template_fields: Sequence[str] = (
+        "swift_conn_id",
+        "container",
+        "name",
+        "etag",
+        "since",
+        "on_delete",
+    )
 
     def __init__(
         self,
@@ -325,8 +331,7 @@ class SwiftObjectChangedSensor(_SwiftSensor):
         since = self.since_time
         if baseline is None and current is not None and since is None:
             self._state = current["etag"]
-            self.log.info("Watching %s/%s from ETag %s", self.container, self.name,
-                          current["etag"])  # fmt: skip
+            self.log.info("Watching %s/%s from ETag %s", self.container, self.name, current["etag"])
             return PokeReturnValue(is_done=False)
         done, etag = etag_changed(baseline, current, since=since, on_delete=self.on_delete)
         return PokeReturnValue(is_done=done, xcom_value=etag if done else None)
@@ -344,8 +349,13 @@ class SwiftPrefixQuiescenceSensor(_SwiftSensor):
     :return: the objects under the prefix.
     """
 
-    template_fields: Sequence[str] = ("swift_conn_id", "container", "prefix",
-                                      "inactivity_period", "min_objects")  # fmt: skip
+    template_fields: Sequence[str] = (
+        "swift_conn_id",
+        "container",
+        "prefix",
+        "inactivity_period",
+        "min_objects",
+    )
 
     def __init__(
         self,

@@ -112,13 +112,18 @@ class LocalKeystone:
                 ["credential_setup", *user],
                 [
                     "bootstrap",
-                    "--bootstrap-password", ADMIN_PASSWORD,
-                    "--bootstrap-admin-url", self.auth_url,
-                    "--bootstrap-public-url", self.auth_url,
-                    "--bootstrap-internal-url", self.auth_url,
-                    "--bootstrap-region-id", "RegionOne",
+                    "--bootstrap-password",
+                    ADMIN_PASSWORD,
+                    "--bootstrap-admin-url",
+                    self.auth_url,
+                    "--bootstrap-public-url",
+                    self.auth_url,
+                    "--bootstrap-internal-url",
+                    self.auth_url,
+                    "--bootstrap-region-id",
+                    "RegionOne",
                 ],
-            ):  # fmt: skip
+            ):
                 subprocess.run(
                     [manage, "--config-file", str(conf), *step],
                     check=True,
@@ -214,10 +219,14 @@ class LocalKeystone:
         user_id = str(
             self._create(
                 "user",
-                {"name": name, "password": password, "domain_id": "default",
-                 "default_project_id": project_id},
+                {
+                    "name": name,
+                    "password": password,
+                    "domain_id": "default",
+                    "default_project_id": project_id,
+                },
             )["id"]
-        )  # fmt: skip
+        )
         self.admin().put(f"/projects/{project_id}/users/{user_id}/roles/{self.role_id(role)}")
         return user_id
 
@@ -233,9 +242,13 @@ class LocalKeystone:
         for (region, interface), url in endpoints.items():
             self._create(
                 "endpoint",
-                {"service_id": service["id"], "region_id": region, "interface": interface,
-                 "url": url},
-            )  # fmt: skip
+                {
+                    "service_id": service["id"],
+                    "region_id": region,
+                    "interface": interface,
+                    "url": url,
+                },
+            )
 
     def create_application_credential(
         self, user_id: str, username: str, password: str, project_id: str, name: str

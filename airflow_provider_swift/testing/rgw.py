@@ -146,12 +146,24 @@ class LocalRGW:
             self._write_config(fsid)
             self._step(
                 "monmap",
-                "monmaptool", "--create", "--fsid", fsid,
-                "--addv", "a", f"[v2:127.0.0.1:{self.ports['mon']}]",
+                "monmaptool",
+                "--create",
+                "--fsid",
+                fsid,
+                "--addv",
+                "a",
+                f"[v2:127.0.0.1:{self.ports['mon']}]",
                 str(self.workdir / "monmap"),
-            )  # fmt: skip
-            self._step("mon mkfs", "ceph-mon", "--mkfs", "-i", "a", "--monmap",
-                       str(self.workdir / "monmap"))  # fmt: skip
+            )
+            self._step(
+                "mon mkfs",
+                "ceph-mon",
+                "--mkfs",
+                "-i",
+                "a",
+                "--monmap",
+                str(self.workdir / "monmap"),
+            )
             self._spawn("mon.a", "ceph-mon", "-i", "a")
             osd_uuid = str(uuid.uuid4())
             osd_id = self._step("osd new", "ceph", "osd", "new", osd_uuid).strip()
@@ -264,11 +276,24 @@ class LocalRGW:
         """An RGW user (the Swift account) with a Swift subuser and its key."""
         self._step(
             f"user {user.login}",
-            "radosgw-admin", "-n", "client.rgw", "user", "create",
-            "--uid", user.account, "--display-name", user.account,
-            "--subuser", user.login, "--access", "full",
-            "--key-type", "swift", "--secret", user.key,
-        )  # fmt: skip
+            "radosgw-admin",
+            "-n",
+            "client.rgw",
+            "user",
+            "create",
+            "--uid",
+            user.account,
+            "--display-name",
+            user.account,
+            "--subuser",
+            user.login,
+            "--access",
+            "full",
+            "--key-type",
+            "swift",
+            "--secret",
+            user.key,
+        )
 
     def _spawn(self, kind: str, program: str, *args: str) -> None:
         assert self.workdir is not None

@@ -134,12 +134,20 @@ def server_python(name: str, *, install: bool = True) -> str:
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
     constraints = ["-c", str(lock)] if lock.exists() else []
     installed = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         *constraints, *requirements],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            *constraints,
+            *requirements,
+        ],
         capture_output=True,
         text=True,
         check=False,
-    )  # fmt: skip
+    )
     if installed.returncode != 0:
         raise RuntimeError(f"pip install {' '.join(requirements)} failed:\n{installed.stderr}")
     marker.write_text("\n".join([*requirements, *pins]) + "\n")

@@ -344,8 +344,9 @@ class SwiftPrefixChangedEventTrigger(BaseEventTrigger):
             else:
                 changed = watermark.changed_names(seen, now)
                 if changed:
-                    yield TriggerEvent(watermark.event_payload(self.container, self.prefix,
-                                                               changed))  # fmt: skip
+                    yield TriggerEvent(
+                        watermark.event_payload(self.container, self.prefix, changed)
+                    )
             if now != seen and self.watermark:
                 await self._save(client, now)
             seen = now
@@ -356,8 +357,12 @@ class SwiftPrefixChangedEventTrigger(BaseEventTrigger):
         try:
             body = await client.get_object(where, name)
         except SwiftError as exc:
-            log.warning("Cannot read the watermark /%s/%s (%s): starting from a new "
-                        "baseline", where, name, exc)  # fmt: skip
+            log.warning(
+                "Cannot read the watermark /%s/%s (%s): starting from a new baseline",
+                where,
+                name,
+                exc,
+            )
             return None
         seen = watermark.load(body, self.container, self.prefix)
         if seen is not None:
@@ -370,5 +375,10 @@ class SwiftPrefixChangedEventTrigger(BaseEventTrigger):
         try:
             await client.put_object(where, name, body)
         except SwiftError as exc:  # the watcher goes on, with its baseline in memory
-            log.warning("Cannot write the watermark /%s/%s (%s): what lands while no "
-                        "triggerer runs may go unreported", where, name, exc)  # fmt: skip
+            log.warning(
+                "Cannot write the watermark /%s/%s (%s): what lands while no "
+                "triggerer runs may go unreported",
+                where,
+                name,
+                exc,
+            )

@@ -60,9 +60,13 @@ def test_upload_copy_move_and_expiry_keep_non_ascii_metadata(
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [(" lead", "leading or trailing"), ("trail ", "leading or trailing"),
-     ("a\x00b", "control character"), ("a\rb", "control character")],
-)  # fmt: skip
+    [
+        (" lead", "leading or trailing"),
+        ("trail ", "leading or trailing"),
+        ("a\x00b", "control character"),
+        ("a\rb", "control character"),
+    ],
+)
 def test_values_http_cannot_carry_are_refused_naming_the_key(
     swift_client: SwiftClient, swift_container: str, value: str, message: str
 ) -> None:

@@ -70,8 +70,12 @@ def test_rclone_finds_nothing_to_do_after_a_sync_and_so_does_the_sync_after_rclo
     def rclone(*args: str) -> str:
         done = subprocess.run(
             ["rclone", "--config", "/dev/null", "-v", *args],
-            env=env, capture_output=True, text=True, timeout=300, check=True,
-        )  # fmt: skip
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
         return done.stderr
 
     tree = tmp_path / "tree"

@@ -23,8 +23,9 @@ from airflow_provider_swift.client.transfers.plan import (
 MD5 = "0cc175b9c0f1b6a831c399e269772661"
 
 
-def stored(name: str = "a", size: int = 1, etag: str = MD5, *, slo: bool = False,
-           when: float = 100.0) -> Stored:  # fmt: skip
+def stored(
+    name: str = "a", size: int = 1, etag: str = MD5, *, slo: bool = False, when: float = 100.0
+) -> Stored:
     return Stored(name, size, etag, slo, when)
 
 
@@ -38,8 +39,13 @@ def act(step: Step | None) -> str:
 
 
 def test_listing_entry_of_an_slo_carries_its_unquoted_slo_etag_and_total_size() -> None:
-    entry = {"name": "big", "bytes": 3145728, "hash": "manifest-md5",
-             "last_modified": "2026-12-02T00:11:53.149950", "slo_etag": '"abc"'}  # fmt: skip
+    entry = {
+        "name": "big",
+        "bytes": 3145728,
+        "hash": "manifest-md5",
+        "last_modified": "2026-12-02T00:11:53.149950",
+        "slo_etag": '"abc"',
+    }
     obj = Stored.from_listing(entry)
     assert (obj.etag, obj.size, obj.slo) == ("abc", 3145728, True)
     assert obj.headers()["x-static-large-object"] == "true"
@@ -49,8 +55,11 @@ def test_listing_entry_of_an_slo_carries_its_unquoted_slo_etag_and_total_size() 
 def test_pair_up_merges_name_ordered_streams_once_per_name() -> None:
     pairs = list(pair_up([local("a"), local("c"), local("é")], [stored("b"), stored("c")]))
     assert [(f.name if f else None, o.name if o else None) for f, o in pairs] == [
-        ("a", None), (None, "b"), ("c", "c"), ("é", None),
-    ]  # fmt: skip
+        ("a", None),
+        (None, "b"),
+        ("c", "c"),
+        ("é", None),
+    ]
 
 
 def test_a_new_file_is_put_without_asking_swift() -> None:
@@ -120,5 +129,8 @@ def test_target_of_refuses_names_that_escape(tmp_path: Path) -> None:
 def test_summary_counts_bytes_and_keeps_a_few_examples() -> None:
     steps = [decide_upload(local(f"n{i}", 3), None) for i in range(8)]
     summary = PlanSummary.of([s for s in steps if s is not None], examples=2)
-    assert summary.as_dict() == {"counts": {"put": 8}, "bytes": {"put": 24},
-                                 "examples": {"put": ["n0", "n1"]}}  # fmt: skip
+    assert summary.as_dict() == {
+        "counts": {"put": 8},
+        "bytes": {"put": 24},
+        "examples": {"put": ["n0", "n1"]},
+    }

@@ -47,12 +47,14 @@ def leftovers(client: SwiftClient, container: str) -> list[str]:
         pytest.param(lambda p: p.write_bytes(os.urandom(3 * MIB)), id="rewritten"),
         pytest.param(lambda p: os.truncate(p, MIB + MIB // 2), id="truncated"),
         pytest.param(
-            lambda p: (p.with_name("new").write_bytes(os.urandom(3 * MIB)),
-                       os.replace(p.with_name("new"), p)),
+            lambda p: (
+                p.with_name("new").write_bytes(os.urandom(3 * MIB)),
+                os.replace(p.with_name("new"), p),
+            ),
             id="replaced",
         ),
     ],
-)  # fmt: skip
+)
 def test_a_file_changed_during_a_segmented_upload_is_refused_and_nothing_is_left(
     swift_client: SwiftClient,
     swift_container: str,

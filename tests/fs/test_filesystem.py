@@ -68,8 +68,11 @@ def test_find_walk_glob_and_du_each_read_one_flat_listing(fs: SwiftFileSystem, t
         assert since(before, fs) == {"GET": 1}
     assert fs.du(tree) == 15
     assert fs.glob(f"{tree}/**/*.csv") == [
-        f"{tree}/a.csv", f"{tree}/d/c.csv", f"{tree}/d/e/f.csv", f"{tree}/g/h.csv",
-    ]  # fmt: skip
+        f"{tree}/a.csv",
+        f"{tree}/d/c.csv",
+        f"{tree}/d/e/f.csv",
+        f"{tree}/g/h.csv",
+    ]
 
 
 def test_info_isdir_and_ls_after_a_find_send_nothing(fs: SwiftFileSystem, tree: str) -> None:

@@ -41,9 +41,11 @@ def test_explicit_domain_ids_suppress_the_default_names() -> None:
     from airflow_provider_swift.client.wire.auth import make_auth_plugin
 
     auth, _ = options(
-        host="https://keystone:5000/v3", project_name="etl", user_domain_id="u1",
+        host="https://keystone:5000/v3",
+        project_name="etl",
+        user_domain_id="u1",
         project_domain_id="p1",
-    )  # fmt: skip
+    )
     plugin = make_auth_plugin(auth)
     method = plugin.auth_methods[0]  # type: ignore[attr-defined]
     assert method.user_domain_name is None and method.user_domain_id == "u1"

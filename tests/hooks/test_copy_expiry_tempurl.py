@@ -38,9 +38,13 @@ def container(hook: SwiftHook) -> Iterator[str]:
 
 def test_copy_keeps_metadata_and_drops_expiry(hook: SwiftHook, container: str) -> None:
     hook.upload_bytes(
-        container, "src", b"data", metadata={"team": "etl"}, delete_after=3600,
+        container,
+        "src",
+        b"data",
+        metadata={"team": "etl"},
+        delete_after=3600,
         content_type="text/csv",
-    )  # fmt: skip
+    )
     result = hook.copy_object(container, "src", container, "dst", metadata={"copied": "yes"})
     headers = hook.head_object(container, "dst") or {}
     assert headers["x-object-meta-team"] == "etl" and headers["x-object-meta-copied"] == "yes"

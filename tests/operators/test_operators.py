@@ -144,29 +144,42 @@ def test_download_refuses_names_escaping_the_destination(
 
 def test_create_object_and_if_exists_fail(hook: SwiftHook, container: str) -> None:
     created = SwiftCreateObjectOperator(
-        task_id="c", container=container, name="note.txt", data="héllo",
-        if_exists="fail", metadata={"by": "airflow"},
-    ).execute(CONTEXT)  # fmt: skip
+        task_id="c",
+        container=container,
+        name="note.txt",
+        data="héllo",
+        if_exists="fail",
+        metadata={"by": "airflow"},
+    ).execute(CONTEXT)
     assert created["bytes"] == len("héllo".encode())
     with pytest.raises(SwiftPreconditionFailedError):
         SwiftCreateObjectOperator(
-            task_id="c", container=container, name="note.txt", data="again",
+            task_id="c",
+            container=container,
+            name="note.txt",
+            data="again",
             if_exists="fail",
-        ).execute(CONTEXT)  # fmt: skip
+        ).execute(CONTEXT)
     assert hook.read_object(container, "note.txt") == "héllo".encode()
 
 
 def test_copy_move_metadata_expiry_temp_url_delete(hook: SwiftHook, container: str) -> None:
     hook.upload_bytes(container, "a", b"payload", metadata={"k": "v"})
     copy = SwiftCopyObjectOperator(
-        task_id="cp", source_container=container, source_name="a",
-        dest_container=container, dest_name="b",
-    ).execute(CONTEXT)  # fmt: skip
+        task_id="cp",
+        source_container=container,
+        source_name="a",
+        dest_container=container,
+        dest_name="b",
+    ).execute(CONTEXT)
     assert copy["destination"] == f"/{container}/b"
     move = SwiftMoveObjectOperator(
-        task_id="mv", source_container=container, source_name="b",
-        dest_container=container, dest_name="c",
-    )  # fmt: skip
+        task_id="mv",
+        source_container=container,
+        source_name="b",
+        dest_container=container,
+        dest_name="c",
+    )
     move.execute(CONTEXT)
     assert move.execute(CONTEXT)["already_moved"]  # a retry after success succeeds
     assert SwiftUpdateMetadataOperator(
@@ -205,9 +218,13 @@ def test_copy_with_an_expiry_of_its_own(hook: SwiftHook, container: str, tmp_pat
     hook.upload_bytes(container, "small", b"s")
     for name in ("big", "small"):
         result = SwiftCopyObjectOperator(
-            task_id="archive", source_container=container, source_name=name,
-            dest_container=container, dest_name=f"archive/{name}", delete_after="3600",
-        ).execute(CONTEXT)  # fmt: skip
+            task_id="archive",
+            source_container=container,
+            source_name=name,
+            dest_container=container,
+            dest_name=f"archive/{name}",
+            delete_after="3600",
+        ).execute(CONTEXT)
         copied = hook.head_object(container, f"archive/{name}") or {}
         assert abs(int(copied["x-delete-at"]) - (time.time() + 3600)) < 120
         assert "x-delete-at" not in (hook.head_object(container, name) or {})
@@ -219,10 +236,14 @@ def test_copy_with_an_expiry_of_its_own(hook: SwiftHook, container: str, tmp_pat
         assert stored["x-delete-at"] == copied_expiry(hook, container)
     with pytest.raises(SwiftValidationError, match="not both"):
         SwiftCopyObjectOperator(
-            task_id="bad", source_container=container, source_name="small",
-            dest_container=container, dest_name="x", delete_at=time.time() + 60,
+            task_id="bad",
+            source_container=container,
+            source_name="small",
+            dest_container=container,
+            dest_name="x",
+            delete_at=time.time() + 60,
             delete_after=60,
-        ).execute(CONTEXT)  # fmt: skip
+        ).execute(CONTEXT)
 
 
 def copied_expiry(hook: SwiftHook, container: str) -> str:
@@ -233,10 +254,12 @@ def test_template_fields_cover_paths_and_connection() -> None:
     for operator, fields in [
         (SwiftUploadOperator, {"container", "source", "name", "prefix", "swift_conn_id"}),
         (SwiftDownloadOperator, {"container", "name", "prefix", "destination"}),
-        (SwiftCopyObjectOperator, {"source_container", "source_name", "dest_container",
-                                   "dest_name"}),
+        (
+            SwiftCopyObjectOperator,
+            {"source_container", "source_name", "dest_container", "dest_name"},
+        ),
         (SwiftTempUrlOperator, {"container", "name", "swift_conn_id"}),
-    ]:  # fmt: skip
+    ]:
         assert fields <= set(operator.template_fields)
 
 
@@ -253,9 +276,12 @@ def test_concurrent_uploads_with_if_exists_fail_have_one_winner(
         barrier.wait()
         try:
             SwiftCreateObjectOperator(
-                task_id=f"w{i}", container=container, name="race", data=f"writer {i}" * 1000,
+                task_id=f"w{i}",
+                container=container,
+                name="race",
+                data=f"writer {i}" * 1000,
                 if_exists="fail",
-            ).execute(CONTEXT)  # fmt: skip
+            ).execute(CONTEXT)
             outcomes[i] = "won"
         except SwiftPreconditionFailedError as exc:
             outcomes[i] = "lost" if "already exists" in str(exc) else repr(exc)

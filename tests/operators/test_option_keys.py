@@ -20,8 +20,12 @@ from airflow_provider_swift.operators import (
 
 
 def keywords(cls: type) -> set[str]:
-    return {p for klass in cls.__mro__ if "__init__" in vars(klass)
-            for p in inspect.signature(klass.__init__).parameters}  # fmt: skip
+    return {
+        p
+        for klass in cls.__mro__
+        if "__init__" in vars(klass)
+        for p in inspect.signature(klass.__init__).parameters
+    }
 
 
 @pytest.mark.parametrize(
@@ -39,8 +43,12 @@ def test_operator_takes_every_option(operator: type, defaults: Mapping[str, obje
 
 
 def test_concurrency_keywords() -> None:
-    for operator in (SwiftUploadOperator, SwiftDownloadOperator, SwiftSyncOperator,
-                     SwiftToSwiftOperator):  # fmt: skip
+    for operator in (
+        SwiftUploadOperator,
+        SwiftDownloadOperator,
+        SwiftSyncOperator,
+        SwiftToSwiftOperator,
+    ):
         assert {"object_threads", "segment_threads"} <= keywords(operator), operator
         assert not {"threads", "parallel"} & keywords(operator), operator
     assert "segment_threads" in keywords(SwiftCopyObjectOperator)
@@ -48,21 +56,36 @@ def test_concurrency_keywords() -> None:
 
 def test_option_dicts() -> None:
     up = SwiftUploadOperator(
-        task_id="u", container="c", source="/x", object_threads=2, segment_threads=3,
-        delete_at="2000000000", segment_size="10",
-    )  # fmt: skip
+        task_id="u",
+        container="c",
+        source="/x",
+        object_threads=2,
+        segment_threads=3,
+        delete_at="2000000000",
+        segment_size="10",
+    )
     options = up.upload_options()
     assert set(options) == set(o.UPLOAD_DEFAULTS)
     assert (options["segment_threads"], options["delete_at"], options["segment_size"]) == (
-        3, 2000000000, 10,
-    )  # fmt: skip
+        3,
+        2000000000,
+        10,
+    )
     copy = SwiftCopyObjectOperator(
-        task_id="c", source_container="a", source_name="b", dest_container="c",
-        dest_name="d", segment_threads=2,
-    )  # fmt: skip
+        task_id="c",
+        source_container="a",
+        source_name="b",
+        dest_container="c",
+        dest_name="d",
+        segment_threads=2,
+    )
     assert copy.copy_options() == {**o.COPY_DEFAULTS, "segment_threads": 2}
     moved = SwiftToSwiftOperator(
-        task_id="t", dest_swift_conn_id="x", source_container="a", dest_container="b",
-        source_prefix="", object_threads=7,
-    )  # fmt: skip
+        task_id="t",
+        dest_swift_conn_id="x",
+        source_container="a",
+        dest_container="b",
+        source_prefix="",
+        object_threads=7,
+    )
     assert moved.transfer_options() == {**o.TRANSFER_DEFAULTS, "object_threads": 7}

@@ -54,13 +54,19 @@ def test_sync_up_then_down_round_trips_and_a_rerun_skips(
     hook: SwiftHook, container: str, tmp_path: Path
 ) -> None:
     make_tree(tmp_path / "in", 6)
-    up = SwiftSyncOperator(task_id="up", container=container, prefix="landing/",
-                           directory=str(tmp_path / "in"))  # fmt: skip
+    up = SwiftSyncOperator(
+        task_id="up", container=container, prefix="landing/", directory=str(tmp_path / "in")
+    )
     first = up.execute(CONTEXT)
     assert first["counts"] == {"put": 6} and len(first["objects"]) == 6
     assert up.execute(CONTEXT)["counts"] == {"skip": 6}
-    down = SwiftSyncOperator(task_id="down", container=container, prefix="landing/",
-                             directory=str(tmp_path / "out"), direction="down")  # fmt: skip
+    down = SwiftSyncOperator(
+        task_id="down",
+        container=container,
+        prefix="landing/",
+        directory=str(tmp_path / "out"),
+        direction="down",
+    )
     assert down.execute(CONTEXT)["counts"] == {"get": 6}
     assert (tmp_path / "out" / "d1" / "f05.csv").read_text() == "id\n5\n"
 
@@ -69,8 +75,9 @@ def test_sync_dry_run_returns_the_plan_without_touching_anything(
     hook: SwiftHook, container: str, tmp_path: Path
 ) -> None:
     make_tree(tmp_path, 3)
-    plan = SwiftSyncOperator(task_id="plan", container=container, directory=str(tmp_path),
-                             dry_run=True).execute(CONTEXT)  # fmt: skip
+    plan = SwiftSyncOperator(
+        task_id="plan", container=container, directory=str(tmp_path), dry_run=True
+    ).execute(CONTEXT)
     assert plan["dry_run"] and plan["counts"] == {"put": 3}
     assert [o["action"] for o in plan["objects"]] == ["put"] * 3
     assert hook.list_objects(container) == []
@@ -80,12 +87,15 @@ def test_past_the_threshold_the_sync_returns_a_summary_and_writes_the_report(
     hook: SwiftHook, container: str, tmp_path: Path
 ) -> None:
     make_tree(tmp_path, 12)
-    result = SwiftSyncOperator(task_id="sync", container=container, directory=str(tmp_path),
-                               report_threshold=5).execute(CONTEXT)  # fmt: skip
+    result = SwiftSyncOperator(
+        task_id="sync", container=container, directory=str(tmp_path), report_threshold=5
+    ).execute(CONTEXT)
     assert "objects" not in result
     assert result["counts"] == {"put": 12} and len(result["examples"]["put"]) == 5
-    assert result["report"] == {"container": f"{container}_reports",
-                                "name": "lake/manual__1/sync.json"}  # fmt: skip
+    assert result["report"] == {
+        "container": f"{container}_reports",
+        "name": "lake/manual__1/sync.json",
+    }
     report = read_report(hook, result)
     assert report["summary"]["counts"] == {"put": 12}
     assert sorted(o["name"] for o in report["objects"]) == sorted(hook.list_objects(container))
@@ -95,15 +105,21 @@ def test_upload_download_and_list_operators_scale_their_results_too(
     hook: SwiftHook, container: str, tmp_path: Path
 ) -> None:
     make_tree(tmp_path / "in", 4)
-    up = SwiftUploadOperator(task_id="up", container=container, source=str(tmp_path / "in"),
-                             report_threshold=3).execute(CONTEXT)  # fmt: skip
+    up = SwiftUploadOperator(
+        task_id="up", container=container, source=str(tmp_path / "in"), report_threshold=3
+    ).execute(CONTEXT)
     assert up["counts"] == {"put": 4} and len(read_report(hook, up)["objects"]) == 4
-    down = SwiftDownloadOperator(task_id="down", container=container, prefix="",
-                                 destination=str(tmp_path / "out"),
-                                 report_threshold=3).execute(CONTEXT)  # fmt: skip
+    down = SwiftDownloadOperator(
+        task_id="down",
+        container=container,
+        prefix="",
+        destination=str(tmp_path / "out"),
+        report_threshold=3,
+    ).execute(CONTEXT)
     assert down["counts"] == {"get": 4}
-    listed = SwiftListOperator(task_id="ls", container=container,
-                               report_threshold=3).execute(CONTEXT)  # fmt: skip
+    listed = SwiftListOperator(task_id="ls", container=container, report_threshold=3).execute(
+        CONTEXT
+    )
     assert listed["count"] == 4 and read_report(hook, listed)["objects"] == hook.list_objects(
         container
     )

@@ -56,9 +56,12 @@ def test_a_tree_upload_and_its_rerun_send_no_head_per_file(
     assert sent.get("HEAD", 0) == before.get("HEAD", 0)  # one listing instead
     before = dict(sent)
     again = SwiftUploadOperator(
-        task_id="up", container=container, source=str(tmp_path / "in"), prefix="landing/day 1",
+        task_id="up",
+        container=container,
+        source=str(tmp_path / "in"),
+        prefix="landing/day 1",
         if_exists="skip_identical",
-    ).execute(CONTEXT)  # fmt: skip
+    ).execute(CONTEXT)
     assert all(r["skipped"] for r in again)
     assert sent.get("HEAD", 0) == before.get("HEAD", 0) and sent.get("PUT", 0) == before.get(
         "PUT", 0
@@ -83,9 +86,12 @@ def test_links_are_left_out_by_default_in_trees_and_globs_and_followed_inside_on
 
     with pytest.raises(SwiftError, match=r"2 local files could not be uploaded"):
         SwiftUploadOperator(
-            task_id="up", container=container, source=str(source), prefix="f/",
+            task_id="up",
+            container=container,
+            source=str(source),
+            prefix="f/",
             follow_symlinks=True,
-        ).execute(CONTEXT)  # fmt: skip
+        ).execute(CONTEXT)
     assert sorted(hook.list_objects(container, prefix="f/")) == ["f/a.txt", "f/alias.txt"]
 
 

@@ -117,9 +117,13 @@ def test_declarative_check_rejects_then_accepts(
 
 def test_glob_needs_one_passing_match(make: Make, hook: SwiftHook, container: str) -> None:
     sensor = make(
-        SwiftObjectSensor, task_id="s", container=container, name="in/*/part-*.parquet",
-        glob=True, check={"min_size": 3},
-    )  # fmt: skip
+        SwiftObjectSensor,
+        task_id="s",
+        container=container,
+        name="in/*/part-*.parquet",
+        glob=True,
+        check={"min_size": 3},
+    )
     hook.upload_bytes(container, "in/2026/part-0.parquet", b"1")
     assert not sensor.poke(CONTEXT).is_done
     hook.upload_bytes(container, "in/2026/part-1.parquet", b"123")
@@ -240,9 +244,13 @@ def test_timeout_with_soft_fail_skips(container: str) -> None:
     from airflow.providers.common.compat.sdk import AirflowSkipException
 
     sensor = SwiftObjectSensor(
-        task_id="s", container=container, name="never", poke_interval=0.1, timeout=0.5,
+        task_id="s",
+        container=container,
+        name="never",
+        poke_interval=0.1,
+        timeout=0.5,
         soft_fail=True,
-    )  # fmt: skip
+    )
     with pytest.raises(AirflowSkipException):
         sensor.execute(CONTEXT)
 

@@ -206,9 +206,13 @@ def test_deferrable_changed_and_quiescence_sensors(hook: SwiftHook, container: s
     ].strip('"')
     hook.upload_bytes(container, "q/1", b"1")
     quiet = SwiftPrefixQuiescenceSensor(
-        task_id="q", container=container, prefix="q/", inactivity_period=0.5, deferrable=True,
+        task_id="q",
+        container=container,
+        prefix="q/",
+        inactivity_period=0.5,
+        deferrable=True,
         poke_interval=0.2,
-    )  # fmt: skip
+    )
     event = asyncio.run(first_event(deferred_trigger(quiet)))
     assert [o["name"] for o in quiet.execute_complete({}, event)] == ["q/1"]
 
@@ -217,9 +221,14 @@ def test_deferred_timeout_with_soft_fail_skips(container: str) -> None:
     from airflow.providers.common.compat.sdk import AirflowSensorTimeout, AirflowSkipException
 
     soft = SwiftObjectSensor(
-        task_id="s", container=container, name="never", deferrable=True, timeout=0.3,
-        poke_interval=0.1, soft_fail=True,
-    )  # fmt: skip
+        task_id="s",
+        container=container,
+        name="never",
+        deferrable=True,
+        timeout=0.3,
+        poke_interval=0.1,
+        soft_fail=True,
+    )
     event = asyncio.run(first_event(deferred_trigger(soft)))
     assert event["status"] == "timeout"
     with pytest.raises(AirflowSkipException):
@@ -271,8 +280,12 @@ def test_event_trigger_reports_what_landed_while_no_triggerer_ran(
     hook.upload_bytes(container, "in/new", b"y")
     hook.upload_bytes(container, "in/old", b"x2")
     event = asyncio.run(first_event(watcher()))
-    assert event == {"container": container, "prefix": "in/",
-                     "changed": ["in/new", "in/old"], "count": 2}  # fmt: skip
+    assert event == {
+        "container": container,
+        "prefix": "in/",
+        "changed": ["in/new", "in/old"],
+        "count": 2,
+    }
 
 
 def test_event_trigger_watching_a_whole_container_never_reports_its_watermark(

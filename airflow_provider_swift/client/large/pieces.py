@@ -61,9 +61,14 @@ class Piece:
         with self.open() as window:
             body = HashingReader(window)
             reply = objects.transport.request(
-                "PUT", path, display=shown, body=body, content_length=self.size,
-                headers=headers, expect=(201,),
-            )  # fmt: skip
+                "PUT",
+                path,
+                display=shown,
+                body=body,
+                content_length=self.size,
+                headers=headers,
+                expect=(201,),
+            )
         etag = strip_etag(reply.headers.get("etag")) or ""
         if etag != body.hexdigest():
             raise SwiftChecksumError(
@@ -95,9 +100,14 @@ class CopiedSegment:
 
     def send(self, objects: Objects, container: str, name: str, headers: Mapping[str, str]) -> str:
         return server_side_copy(
-            objects.transport, self.source.container, self.source.name, container, name,
-            self.source.etag, headers,
-        )  # fmt: skip
+            objects.transport,
+            self.source.container,
+            self.source.name,
+            container,
+            name,
+            self.source.etag,
+            headers,
+        )
 
     def release(self) -> None:
         pass
@@ -121,12 +131,17 @@ class RelayedSegment:
 
     def send(self, objects: Objects, container: str, name: str, headers: Mapping[str, str]) -> str:
         md5 = strip_etag(self.source.etag) or ""
-        with Relay(self.transport, self.source.container, self.source.name, etag=md5,
-                   size=self.size) as relay:  # fmt: skip
+        with Relay(
+            self.transport, self.source.container, self.source.name, etag=md5, size=self.size
+        ) as relay:
             put = objects.put_object(
-                container, name, cast(IO[bytes], relay), content_length=self.size, etag=md5,
+                container,
+                name,
+                cast(IO[bytes], relay),
+                content_length=self.size,
+                etag=md5,
                 headers=headers,
-            )  # fmt: skip
+            )
         return put.etag
 
     def release(self) -> None:

@@ -409,10 +409,16 @@ class Reads:
                     headers=send,
                     expect=(200, 206, 304),
                     consume=lambda resp: self._stream_to(
-                        stream, resp, container, name, broken_at,
-                        parallel=segment_threads > 1, verify=verify, unverified=unverified,
+                        stream,
+                        resp,
+                        container,
+                        name,
+                        broken_at,
+                        parallel=segment_threads > 1,
+                        verify=verify,
+                        unverified=unverified,
                     ),
-                )  # fmt: skip
+                )
                 attempt: Written | SegmentsToFetch = reply.result
                 if isinstance(attempt, SegmentsToFetch):
                     attempt = self._fetch_segments(stream, attempt.segments, segment_threads, shown)

@@ -201,15 +201,20 @@ class SegmentedWrite:
 
         try:
             segments = map_ordered(
-                one, sources, policy.segment_threads, name="swift-segment",
+                one,
+                sources,
+                policy.segment_threads,
+                name="swift-segment",
                 release=lambda source: source.release(),
-            )  # fmt: skip
+            )
             made = composite_etag(s.etag for s in segments)
             if target.expected_etag is not None and made != strip_etag(target.expected_etag):
                 raise SwiftChecksumError(
                     f"the segments written make ETag {made}, the source's is "
-                    f"{target.expected_etag}", method="PUT", path=target.shown,
-                )  # fmt: skip
+                    f"{target.expected_etag}",
+                    method="PUT",
+                    path=target.shown,
+                )
             headers = dict(target.headers)
             if target.create_only:
                 headers["If-None-Match"] = "*"
@@ -218,8 +223,9 @@ class SegmentedWrite:
                 if target.kind == "slo":
                     etag = self.put_slo_manifest(container, name, segments, headers)
                 else:
-                    etag = self.put_dlo_manifest(container, name, segment_container, prefix,
-                                                 headers)  # fmt: skip
+                    etag = self.put_dlo_manifest(
+                        container, name, segment_container, prefix, headers
+                    )
             if target.create_only:
                 confirm_sole_writer(self.objects, container, name, etag, started)
         except BaseException as exc:
@@ -233,9 +239,14 @@ class SegmentedWrite:
         outcome = WriteOutcome(etag, segments, len(sent))
         log.info(
             "%s of %s as %s: %d bytes in %d segments (%d sent, %d already stored)",
-            policy.action.capitalize(), target.shown, target.kind.upper(), outcome.bytes,
-            len(segments), len(sent), len(segments) - len(sent),
-        )  # fmt: skip
+            policy.action.capitalize(),
+            target.shown,
+            target.kind.upper(),
+            outcome.bytes,
+            len(segments),
+            len(sent),
+            len(segments) - len(sent),
+        )
         return outcome
 
     def put_slo_manifest(
@@ -325,8 +336,10 @@ class SegmentedWrite:
             )
         log.info(
             "The reply to the manifest PUT of /%s/%s was lost and the retry found it "
-            "stored: it is this upload's (same ETag and segments)", container, name,
-        )  # fmt: skip
+            "stored: it is this upload's (same ETag and segments)",
+            container,
+            name,
+        )
 
     def put_dlo_manifest(
         self,

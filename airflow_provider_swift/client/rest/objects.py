@@ -225,9 +225,12 @@ class Objects:
         manifest = sent.get("X-Object-Manifest")
         ours = stored is not None and (
             (manifest is not None and stored.get("x-object-manifest") == str(manifest))
-            or (manifest is None and expected is not None
-                and strip_etag(stored.get("etag")) == expected)
-        )  # fmt: skip
+            or (
+                manifest is None
+                and expected is not None
+                and strip_etag(stored.get("etag")) == expected
+            )
+        )
         if stored is None or not ours:
             raise SwiftPreconditionFailedError(
                 "object already exists (another writer's object is stored)",
@@ -238,9 +241,11 @@ class Objects:
             )
         log.info(
             "The reply to PUT /%s/%s was lost and the retry found the object stored: it "
-            "is this upload's (same %s), so the upload succeeded", container, name,
+            "is this upload's (same %s), so the upload succeeded",
+            container,
+            name,
             "manifest" if manifest is not None else "MD5",
-        )  # fmt: skip
+        )
         return PutResult(etag=strip_etag(stored.get("etag")) or "", headers=stored)
 
     def head_or_none(self, container: str, name: str) -> dict[str, str] | None:

@@ -151,8 +151,10 @@ class ServerFacts:
                 except SwiftError as exc:
                     log.warning(
                         "Could not probe the server's capabilities in /%s (%s); assuming "
-                        "the choices that work on every Swift API server", container, exc,
-                    )  # fmt: skip
+                        "the choices that work on every Swift API server",
+                        container,
+                        exc,
+                    )
                     self._learned = CONSERVATIVE
                 else:
                     log.debug("Server capabilities: %s", self._learned)

@@ -54,9 +54,14 @@ def server_side_copy(  # noqa: PLR0913 -- source, destination and the request's 
     if source_account:
         send["X-Copy-From-Account"] = source_account
     reply = transport.request(
-        "PUT", path, display=shown, headers=send, expect=(201,), account=dest_account,
+        "PUT",
+        path,
+        display=shown,
+        headers=send,
+        expect=(201,),
+        account=dest_account,
         after_retry=AfterRetry.CONDITIONAL,
-    )  # fmt: skip
+    )
     if reply.status == 412:
         # a retried If-Match copy answered 412 -- the source changed since the lost
         # attempt -- succeeded if that attempt stored the copy
@@ -68,9 +73,12 @@ def server_side_copy(  # noqa: PLR0913 -- source, destination and the request's 
             stored = {}
         if strip_etag(stored.get("etag")) != etag:
             raise SwiftPreconditionFailedError(
-                "the source changed while it was being copied", status=412, method="PUT",
-                path=shown, transaction_id=reply.transaction_id,
-            )  # fmt: skip
+                "the source changed while it was being copied",
+                status=412,
+                method="PUT",
+                path=shown,
+                transaction_id=reply.transaction_id,
+            )
         return etag
     copied = strip_etag(reply.headers.get("etag")) or ""
     if copied != etag:

@@ -135,9 +135,16 @@ class Copies:
         shown_dest = f"/{dest_container}/{dest_name}"
         if kind is None:
             server_side_copy(
-                self.transport, source_container, source_name, dest_container, dest_name,
-                etag, headers, source_account=source_account, dest_account=dest_account,
-            )  # fmt: skip
+                self.transport,
+                source_container,
+                source_name,
+                dest_container,
+                dest_name,
+                etag,
+                headers,
+                source_account=source_account,
+                dest_account=dest_account,
+            )
             size = int(source.get("content-length", 0))
             return CopyResult(shown_source, shown_dest, etag, size)
         if source_account or dest_account:
@@ -145,9 +152,15 @@ class Copies:
                 "copying a large object between accounts is not supported; copy within one account"
             )
         return self._copy_large(
-            source_container, source_name, dest_container, dest_name, source, kind, headers,
+            source_container,
+            source_name,
+            dest_container,
+            dest_name,
+            source,
+            kind,
+            headers,
             opts["segment_threads"],
-        )  # fmt: skip
+        )
 
     def _copied_headers(
         self,
@@ -192,10 +205,16 @@ class Copies:
             )
         current = self.objects.head_or_none(dest_container, dest_name)
         target = Target(
-            dest_container, dest_name, kind, f"{dest_container}_segments",
-            f"copy-{uuid.uuid4().hex}", headers, current, expected_etag=etag,
+            dest_container,
+            dest_name,
+            kind,
+            f"{dest_container}_segments",
+            f"copy-{uuid.uuid4().hex}",
+            headers,
+            current,
+            expected_etag=etag,
             delete_at=int(headers["X-Delete-At"]) if "X-Delete-At" in headers else None,
-        )  # fmt: skip
+        )
         sources = [CopiedSegment(index, segment) for index, segment in enumerate(segments)]
         done = self.segmented.write(
             target, sources, WritePolicy(segment_threads, False, False, "copy")

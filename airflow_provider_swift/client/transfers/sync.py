@@ -282,9 +282,13 @@ class Sync:
         root = _directory(directory)
         result = SyncResult("up", container, prefix, str(root), opts["dry_run"])
         tree = local_files(
-            root, prefix, opts["include"] or (), opts["exclude"] or (),
-            follow_symlinks=opts["follow_symlinks"], outside_links=opts["outside_links"],
-        )  # fmt: skip
+            root,
+            prefix,
+            opts["include"] or (),
+            opts["exclude"] or (),
+            follow_symlinks=opts["follow_symlinks"],
+            outside_links=opts["outside_links"],
+        )
         files = tree.files
         exists = [True]
         listing = self._listing(container, prefix, opts, exists, missing_ok=True)
@@ -363,8 +367,11 @@ class Sync:
             taken = sorted(known)
             raise SwiftPreconditionFailedError(
                 f"{len(taken)} objects already exist and if_exists='fail', e.g. {taken[:5]}; "
-                "nothing was uploaded", status=412, method="PUT", path=f"/{container}",
-            )  # fmt: skip
+                "nothing was uploaded",
+                status=412,
+                method="PUT",
+                path=f"/{container}",
+            )
 
         def one(pair: tuple[str | os.PathLike[str], str]) -> UploadResult:
             path, name = pair
@@ -425,8 +432,9 @@ class Sync:
         root = _directory(root)
         result = SyncResult("down", container, prefix, str(root), opts["dry_run"])
         tree = local_files(root, prefix, opts["include"] or (), opts["exclude"] or ())
-        listed = list(self._listing(container, prefix, opts, [True], missing_ok=False,
-                                    markers=True))  # fmt: skip
+        listed = list(
+            self._listing(container, prefix, opts, [True], missing_ok=False, markers=True)
+        )
         # every name has one path, and no path is a file and a directory at once:
         # checked for the whole listing before anything is written
         check_layout(Entry(obj.name[len(prefix) :], obj.directory) for obj in listed)
@@ -454,8 +462,13 @@ class Sync:
             )
             return GET, step.name, done.bytes, step.reason, done.etag
 
-        self._execute([s for s in steps if s.action != DELETE], get, opts["object_threads"], result,
-                      tree.failed)  # fmt: skip
+        self._execute(
+            [s for s in steps if s.action != DELETE],
+            get,
+            opts["object_threads"],
+            result,
+            tree.failed,
+        )
         for step in steps:
             if step.action == DELETE and step.path is not None:
                 Path(step.path).unlink(missing_ok=True)
@@ -500,9 +513,14 @@ class Sync:
         segment_size: Callable[[LocalFile], int | None],
     ) -> list[Step]:
         return plan_steps(
-            files, listing, decide, compare=opts["compare"], delete=opts["delete"],
-            object_threads=opts["object_threads"], segment_size=segment_size,
-        )  # fmt: skip
+            files,
+            listing,
+            decide,
+            compare=opts["compare"],
+            delete=opts["delete"],
+            object_threads=opts["object_threads"],
+            segment_size=segment_size,
+        )
 
     def _execute(
         self,
@@ -599,13 +617,20 @@ def _left_out(result: SyncResult, tree: LocalTree) -> None:
     for path, why in tree.skipped:
         result.add(SKIP, path, 0, why, None)
     if tree.skipped:
-        log.info("Left out %d local entries: %s", len(tree.skipped),
-                 "; ".join(f"{p} ({w})" for p, w in tree.skipped[:5]))  # fmt: skip
+        log.info(
+            "Left out %d local entries: %s",
+            len(tree.skipped),
+            "; ".join(f"{p} ({w})" for p, w in tree.skipped[:5]),
+        )
 
 
 def _log_done(result: SyncResult) -> None:
     counts = ", ".join(f"{n} {a}" for a, n in sorted(result.summary.counts.items())) or "nothing"
     log.info(
-        "Sync %s /%s/%s <-> %s: %s", result.direction, result.container, result.prefix,
-        result.directory, counts,
-    )  # fmt: skip
+        "Sync %s /%s/%s <-> %s: %s",
+        result.direction,
+        result.container,
+        result.prefix,
+        result.directory,
+        counts,
+    )

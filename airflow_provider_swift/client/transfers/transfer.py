@@ -110,8 +110,7 @@ class PrefixTransferResult:
             shown = names.setdefault(result.method, [])
             if len(shown) < examples:
                 shown.append(result.destination)
-        return {"objects": len(self.objects), "counts": counts, "bytes": sizes,
-                "examples": names}  # fmt: skip
+        return {"objects": len(self.objects), "counts": counts, "bytes": sizes, "examples": names}
 
 
 def cluster_and_account(storage_url: str) -> tuple[str, str]:
@@ -200,8 +199,9 @@ class Transfer:
         if opts["if_exists"] == "skip_identical":
             current = self.dest.head_or_none(dest_container, dest_name)
             if current is not None and headed_identity(current) == headed_identity(source):
-                return self._skipped(source_container, source_name, dest_container, dest_name,
-                                     current)  # fmt: skip
+                return self._skipped(
+                    source_container, source_name, dest_container, dest_name, current
+                )
         return self._copy(source_container, source_name, source, dest_container, dest_name, opts)
 
     def _skipped(
@@ -212,13 +212,18 @@ class Transfer:
         dest_name: str,
         current: Mapping[str, str],
     ) -> TransferResult:
-        log.debug("Skipping /%s/%s: the destination holds the same object", dest_container,
-                  dest_name)  # fmt: skip
+        log.debug(
+            "Skipping /%s/%s: the destination holds the same object", dest_container, dest_name
+        )
         size, etag = headed_identity(current) or (0, "")
         return TransferResult(
-            f"/{source_container}/{source_name}", f"/{dest_container}/{dest_name}", etag, size,
-            "skipped", large_object_kind(current),
-        )  # fmt: skip
+            f"/{source_container}/{source_name}",
+            f"/{dest_container}/{dest_name}",
+            etag,
+            size,
+            "skipped",
+            large_object_kind(current),
+        )
 
     def _copy(
         self,
@@ -235,20 +240,31 @@ class Transfer:
             if kind is None or account is None:
                 try:
                     copied = self.dest.copy_object(
-                        source_container, source_name, dest_container, dest_name,
-                        if_match=strip_etag(source.get("etag")), source_account=account,
+                        source_container,
+                        source_name,
+                        dest_container,
+                        dest_name,
+                        if_match=strip_etag(source.get("etag")),
+                        source_account=account,
                         segment_threads=opts["segment_threads"],
-                    )  # fmt: skip
+                    )
                 except SwiftForbiddenError:
-                    log.info("The destination may not read /%s/%s server-side (403); "
-                             "streaming it", source_container, source_name)  # fmt: skip
+                    log.info(
+                        "The destination may not read /%s/%s server-side (403); streaming it",
+                        source_container,
+                        source_name,
+                    )
                 else:
                     return TransferResult(
-                        copied.source, copied.destination, copied.etag, copied.bytes,
-                        "server-side", copied.large_object, copied.segments,
-                    )  # fmt: skip
-        return self._stream(source_container, source_name, source, dest_container, dest_name,
-                            opts)  # fmt: skip
+                        copied.source,
+                        copied.destination,
+                        copied.etag,
+                        copied.bytes,
+                        "server-side",
+                        copied.large_object,
+                        copied.segments,
+                    )
+        return self._stream(source_container, source_name, source, dest_container, dest_name, opts)
 
     def _stream(
         self,
@@ -267,32 +283,53 @@ class Transfer:
         shown_dest = f"/{dest_container}/{dest_name}"
         segments = self.source.segments_of(source_container, source_name, source) if kind else None
         if segments is not None and aligned_fit(segments, limits, opts["large_object"]):
-            return self._stream_segments(shown_source, source, segments, dest_container,
-                                         dest_name, opts)  # fmt: skip
+            return self._stream_segments(
+                shown_source, source, segments, dest_container, dest_name, opts
+            )
         chosen = choose_segment_size(
             size, limits, segment_size=opts["segment_size"], kind=opts["large_object"]
         )
-        relay = Relay(self.source.transport, source_container, source_name, etag=etag,
-                      size=size, segments=segments)  # fmt: skip
+        relay = Relay(
+            self.source.transport,
+            source_container,
+            source_name,
+            etag=etag,
+            size=size,
+            segments=segments,
+        )
         with relay:
             if segments is None and chosen is None:
                 current = self.dest.head_or_none(dest_container, dest_name)
                 old = self.dest.large_objects.replaced_segments(dest_container, dest_name, current)
                 put = self.dest.put_object(
-                    dest_container, dest_name, _as_file(relay), content_length=size, etag=etag,
+                    dest_container,
+                    dest_name,
+                    _as_file(relay),
+                    content_length=size,
+                    etag=etag,
                     headers=transfer_headers(source),
-                )  # fmt: skip
+                )
                 self.dest.large_objects.retire(dest_container, dest_name, old, [])
                 return TransferResult(shown_source, shown_dest, put.etag, size, "streamed")
             uploaded = self.dest.upload_stream(
-                dest_container, dest_name, _as_file(relay),
-                segment_size=chosen or opts["segment_size"], large_object=opts["large_object"],
-                segment_threads=opts["segment_threads"], headers=transfer_headers(source),
-            )  # fmt: skip
+                dest_container,
+                dest_name,
+                _as_file(relay),
+                segment_size=chosen or opts["segment_size"],
+                large_object=opts["large_object"],
+                segment_threads=opts["segment_threads"],
+                headers=transfer_headers(source),
+            )
         return TransferResult(
-            shown_source, shown_dest, uploaded.etag, uploaded.bytes, "streamed",
-            uploaded.large_object, uploaded.segments, uploaded.segments_uploaded,
-        )  # fmt: skip
+            shown_source,
+            shown_dest,
+            uploaded.etag,
+            uploaded.bytes,
+            "streamed",
+            uploaded.large_object,
+            uploaded.segments,
+            uploaded.segments_uploaded,
+        )
 
     def _stream_segments(
         self,
@@ -307,18 +344,29 @@ class Transfer:
         etag = strip_etag(source.get("etag")) or ""
         kind = opts["large_object"]
         target = Target(
-            dest_container, dest_name, kind, f"{dest_container}_segments", f"transfer-{etag}",
-            transfer_headers(source), self.dest.head_or_none(dest_container, dest_name),
+            dest_container,
+            dest_name,
+            kind,
+            f"{dest_container}_segments",
+            f"transfer-{etag}",
+            transfer_headers(source),
+            self.dest.head_or_none(dest_container, dest_name),
             expected_etag=etag,
-        )  # fmt: skip
+        )
         transport = self.source.transport
         sources = [RelayedSegment(i, segment, transport) for i, segment in enumerate(segments)]
         policy = WritePolicy(opts["segment_threads"], True, opts["leave_segments"], "transfer")
         done = self.dest.segmented.write(target, sources, policy)
         return TransferResult(
-            shown_source, f"/{dest_container}/{dest_name}", done.etag, done.bytes, "streamed",
-            kind, len(done.segments), done.sent,
-        )  # fmt: skip
+            shown_source,
+            f"/{dest_container}/{dest_name}",
+            done.etag,
+            done.bytes,
+            "streamed",
+            kind,
+            len(done.segments),
+            done.sent,
+        )
 
     # -- a prefix -------------------------------------------------------------------
 
@@ -339,8 +387,9 @@ class Transfer:
         """
         opts = transfer_options(options)
         target_prefix = prefix if dest_prefix is None else dest_prefix
-        sources = [e for e in self.source.iter_objects(source_container, prefix=prefix)
-                   if "name" in e]  # fmt: skip
+        sources = [
+            e for e in self.source.iter_objects(source_container, prefix=prefix) if "name" in e
+        ]
         existing = self._dest_listing(dest_container, target_prefix)
         result = PrefixTransferResult()
         todo: list[tuple[dict[str, Any], str]] = []
@@ -350,10 +399,15 @@ class Transfer:
             if opts["if_exists"] == "skip_identical" and found is not None:
                 mine, theirs = listed_identity(entry), listed_identity(found)
                 if mine is not None and mine == theirs:
-                    result.objects.append(TransferResult(
-                        f"/{source_container}/{entry['name']}", f"/{dest_container}/{target}",
-                        theirs[1], theirs[0], "skipped",
-                    ))  # fmt: skip
+                    result.objects.append(
+                        TransferResult(
+                            f"/{source_container}/{entry['name']}",
+                            f"/{dest_container}/{target}",
+                            theirs[1],
+                            theirs[0],
+                            "skipped",
+                        )
+                    )
                     continue
             todo.append((entry, target))
 
@@ -361,11 +415,11 @@ class Transfer:
             entry, target = item
             skip = opts["if_exists"] == "skip_identical" and target in existing
             if skip and listed_identity(entry) is None:  # zero bytes: a HEAD of both decides
-                return self.copy_object(source_container, entry["name"], dest_container, target,
-                                        **opts)  # fmt: skip
+                return self.copy_object(
+                    source_container, entry["name"], dest_container, target, **opts
+                )
             source = self.source.head_object(source_container, entry["name"])
-            return self._copy(source_container, entry["name"], source, dest_container, target,
-                              opts)  # fmt: skip
+            return self._copy(source_container, entry["name"], source, dest_container, target, opts)
 
         copied, failed = run_each(one, todo, opts["object_threads"], name="swift-transfer")
         result.objects += [done for _, done in copied]
@@ -379,8 +433,11 @@ class Transfer:
         """The destination's objects under ``prefix`` by name (the container is created
         if missing)."""
         try:
-            return {e["name"]: e for e in self.dest.iter_objects(container, prefix=prefix)
-                    if "name" in e}  # fmt: skip
+            return {
+                e["name"]: e
+                for e in self.dest.iter_objects(container, prefix=prefix)
+                if "name" in e
+            }
         except SwiftNotFoundError:
             self.dest.put_container(container)
             return {}

@@ -163,9 +163,11 @@ class Uploads:
         size = stat.st_size
         opts = {**opts, "metadata": with_mtime(opts["metadata"], stat.st_mtime_ns)}
         chosen = choose_segment_size(
-            size, self.info.large_object_limits(), segment_size=opts["segment_size"],
+            size,
+            self.info.large_object_limits(),
+            segment_size=opts["segment_size"],
             kind=opts["large_object"],
-        )  # fmt: skip
+        )
         object_path(container, name)
         current = self.objects.head_or_none(container, name) if isinstance(known, _Head) else known
         if opts["if_exists"] == "fail":
@@ -226,9 +228,11 @@ class Uploads:
         if opts["if_exists"] == "skip_identical":
             raise SwiftValidationError("if_exists='skip_identical' needs a file, not a stream")
         chosen = choose_segment_size(
-            None, self.info.large_object_limits(), segment_size=opts["segment_size"],
+            None,
+            self.info.large_object_limits(),
+            segment_size=opts["segment_size"],
             kind=opts["large_object"],
-        )  # fmt: skip
+        )
         assert chosen is not None
         object_path(container, name)
         current = self.objects.head_or_none(container, name)
@@ -278,9 +282,14 @@ class Uploads:
                 kind = large_object_kind(current)
                 segments = len(self.reads.segments_of(container, name, current) or ())
                 return UploadResult(
-                    container, name, strip_etag(current.get("etag")) or "", len(data), kind,
-                    segments, skipped=True,
-                )  # fmt: skip
+                    container,
+                    name,
+                    strip_etag(current.get("etag")) or "",
+                    len(data),
+                    kind,
+                    segments,
+                    skipped=True,
+                )
             opts["if_exists"] = "replace"
         return self.upload_stream(container, name, io.BytesIO(data), **opts)
 
@@ -335,10 +344,16 @@ class Uploads:
         if opts["content_type"]:
             send["Content-Type"] = opts["content_type"]
         target = Target(
-            container, name, kind, opts["segment_container"] or f"{container}_segments",
-            upload_id, send, current, create_only=opts["if_exists"] == "fail",
+            container,
+            name,
+            kind,
+            opts["segment_container"] or f"{container}_segments",
+            upload_id,
+            send,
+            current,
+            create_only=opts["if_exists"] == "fail",
             delete_at=opts["delete_at"],
-        )  # fmt: skip
+        )
         policy = WritePolicy(opts["segment_threads"], resume, opts["leave_segments"], "upload")
         progress = Progress("Uploading", f"/{container}/{name}", size)
         done = self.segmented.write(target, pieces, policy, progress)

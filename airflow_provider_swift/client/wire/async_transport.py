@@ -28,11 +28,13 @@ class AsyncTransport:
         self._slots = asyncio.Semaphore(max_in_flight)
         opts = transport.options
         self.http = httpx.AsyncClient(
-            verify=opts.verify, cert=opts.cert, follow_redirects=False,
+            verify=opts.verify,
+            cert=opts.cert,
+            follow_redirects=False,
             timeout=httpx.Timeout(opts.read_timeout, connect=opts.connect_timeout),
             limits=httpx.Limits(max_connections=max_in_flight),
             headers={"User-Agent": core.USER_AGENT},
-        )  # fmt: skip
+        )
 
     async def send(self, request: core.Request, body: bytes | None = None) -> core.Reply:
         """Send with auth (once more after a 401), retries and typed errors; ``body`` is
@@ -51,8 +53,12 @@ class AsyncTransport:
             url, headers = core.target_url(request, base), core.wire_headers(request, token)
             started = self.transport.count_request(request.method)
             try:  # (httpx takes bytes header values, whatever its annotations say)
-                resp = await self.http.request(request.method, httpx.URL(url), content=body,
-                                               headers=cast(httpx.Headers, headers))  # fmt: skip
+                resp = await self.http.request(
+                    request.method,
+                    httpx.URL(url),
+                    content=body,
+                    headers=cast(httpx.Headers, headers),
+                )
             except httpx.HTTPError as exc:
                 timeout = isinstance(exc, httpx.TimeoutException)
                 raise core.no_reply(request, type(exc).__name__, timeout=timeout) from None
@@ -73,7 +79,8 @@ class AsyncTransport:
         from asgiref.sync import sync_to_async
 
         auth = self.transport
-        token, url = await sync_to_async(lambda: (auth.token(), auth.storage_url()),
-                                         thread_sensitive=False)()  # fmt: skip
+        token, url = await sync_to_async(
+            lambda: (auth.token(), auth.storage_url()), thread_sensitive=False
+        )()
         self._credentials = (token, url, time.monotonic())
         return token, url

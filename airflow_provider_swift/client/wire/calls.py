@@ -29,8 +29,9 @@ def put_object(container: str, name: str, etag: str, content_type: str) -> Reque
     same bytes again (:attr:`AfterRetry.REPEATABLE`)."""
     path, shown = object_path(container, name)
     headers = {"ETag": etag, "Content-Type": content_type}
-    return Request("PUT", path, shown, headers=headers, expect=(201,),
-                   after_retry=AfterRetry.REPEATABLE)  # fmt: skip
+    return Request(
+        "PUT", path, shown, headers=headers, expect=(201,), after_retry=AfterRetry.REPEATABLE
+    )
 
 
 class ListingQuery(TypedDict, total=False):

@@ -250,8 +250,11 @@ def no_reply(request: Request, reason: str, *, timeout: bool) -> SwiftConnection
     """The error for an attempt that got no reply: both are retried (the server may or
     may not have committed the request -- see :class:`AfterRetry`). ``reason`` names
     exception classes only, never a URL (which could carry a temp URL signature)."""
-    kind, text = (SwiftTimeoutError, "no answer within the timeout") if timeout else (
-        SwiftConnectionError, "connection failed")  # fmt: skip
+    kind, text = (
+        (SwiftTimeoutError, "no answer within the timeout")
+        if timeout
+        else (SwiftConnectionError, "connection failed")
+    )
     return kind(f"{text} ({reason})", method=request.method, path=request.display)
 
 

@@ -241,9 +241,17 @@ class Transport:
     ) -> Reply:
         """Describe one request (see :class:`core.Request`) and :meth:`send` it."""
         request = Request(
-            method, path, display if display is not None else path, query, headers or {},
-            expect, after_retry, authenticated, url, account,
-        )  # fmt: skip
+            method,
+            path,
+            display if display is not None else path,
+            query,
+            headers or {},
+            expect,
+            after_retry,
+            authenticated,
+            url,
+            account,
+        )
         return self.send(request, body=body, content_length=content_length, consume=consume)
 
     def send(
@@ -267,8 +275,7 @@ class Transport:
                 number = attempt.retry_state.attempt_number
                 if number > 1:
                     rewindable.rewind(request.method, request.display)
-                    log.info("Retrying %s %s (attempt %d)", request.method, request.display,
-                             number)  # fmt: skip
+                    log.info("Retrying %s %s (attempt %d)", request.method, request.display, number)
                 return self._attempt(request, rewindable, content_length, consume, number)
         raise AssertionError("unreachable: tenacity re-raises the last failure")
 
@@ -284,13 +291,17 @@ class Transport:
         while True:
             token = self.token() if request.authenticated else None
             target = target_url(request, self.storage_url())
-            resp = self._send(request, target, wire_headers(request, token), body,
-                              content_length, consume)  # fmt: skip
+            resp = self._send(
+                request, target, wire_headers(request, token), body, content_length, consume
+            )
             if wants_reauthentication(request, resp.status_code, reauthenticated):
                 resp.close()
                 if self.invalidate():
-                    log.info("Token rejected for %s %s; re-authenticating", request.method,
-                             request.display)  # fmt: skip
+                    log.info(
+                        "Token rejected for %s %s; re-authenticating",
+                        request.method,
+                        request.display,
+                    )
                     reauthenticated = True
                     body.rewind(request.method, request.display)
                     continue
@@ -353,8 +364,9 @@ class Transport:
     ) -> Reply:
         status = resp.status_code
         if consume is None or status in (204, 304) or not is_success(request, status):
-            return read_reply(request, status, resp.reason or "", resp.headers, resp.content,
-                              number)  # fmt: skip
+            return read_reply(
+                request, status, resp.reason or "", resp.headers, resp.content, number
+            )
         try:
             result = consume(resp)
         except (requests.exceptions.RequestException, OSError) as exc:
