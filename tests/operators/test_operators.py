@@ -4,8 +4,6 @@ tests/test_example_dags.py)."""
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +17,7 @@ from airflow_provider_swift.client import (
 from airflow_provider_swift.hooks.swift import SwiftHook
 from airflow_provider_swift.operators import (
     SwiftCopyObjectOperator,
-    SwiftCreateContainerOperator,
     SwiftCreateObjectOperator,
-    SwiftDeleteContainerOperator,
     SwiftDeleteObjectsOperator,
     SwiftDownloadOperator,
     SwiftExpireObjectOperator,
@@ -33,23 +29,6 @@ from airflow_provider_swift.operators import (
 )
 
 CONTEXT: dict[str, Any] = {}
-
-
-@pytest.fixture
-def hook(swift_conn_id: str) -> SwiftHook:
-    return SwiftHook(swift_conn_id)
-
-
-@pytest.fixture
-def container(hook: SwiftHook) -> Iterator[str]:
-    name = f"op-{uuid.uuid4().hex[:10]}"
-    assert SwiftCreateContainerOperator(task_id="c", container=name).execute(CONTEXT) == {
-        "container": name,
-        "created": True,
-    }
-    yield name
-    for leftover in (name, f"{name}_segments"):
-        SwiftDeleteContainerOperator(task_id="d", container=leftover, force=True).execute(CONTEXT)
 
 
 def make_tree(root: Path) -> dict[str, bytes]:

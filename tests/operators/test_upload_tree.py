@@ -4,8 +4,6 @@ are folders; SwiftDownloadOperator makes directory markers directories."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,26 +12,11 @@ import pytest
 from airflow_provider_swift.client import SwiftError
 from airflow_provider_swift.hooks.swift import SwiftHook
 from airflow_provider_swift.operators import (
-    SwiftCreateContainerOperator,
-    SwiftDeleteContainerOperator,
     SwiftDownloadOperator,
     SwiftUploadOperator,
 )
 
 CONTEXT: dict[str, Any] = {}
-
-
-@pytest.fixture
-def hook(swift_conn_id: str) -> SwiftHook:
-    return SwiftHook(swift_conn_id)
-
-
-@pytest.fixture
-def container(hook: SwiftHook) -> Iterator[str]:
-    name = f"tree-{uuid.uuid4().hex[:10]}"
-    SwiftCreateContainerOperator(task_id="c", container=name).execute(CONTEXT)
-    yield name
-    SwiftDeleteContainerOperator(task_id="d", container=name, force=True).execute(CONTEXT)
 
 
 def tree(root: Path, files: int = 12) -> None:
