@@ -2,7 +2,10 @@
 
 Starts one local Swift and builds one tree (by default 5,000 files x 4 KiB in 50
 folders). Each tool, 10 files at once, as its own process (timed from start to
-exit, peak RSS from the kernel), into its own container:
+exit, peak RSS from the kernel), into its own container. This provider runs twice:
+its client's tree sync, and its Airflow operators (``SwiftUploadOperator`` over the
+directory with ``if_exists="skip_identical"``, ``SwiftDownloadOperator`` with a
+prefix; the process includes importing Airflow):
 
 1. first upload of the tree (nothing stored yet);
 2. unchanged re-sync: the same tree again, everything already stored;
@@ -37,6 +40,7 @@ from airflow_provider_swift.testing.server import LocalSwift
 
 BIN = Path(sys.executable).parent
 OURS = "airflow-provider-swift"
+OPERATORS = "provider operators"
 PHASES = ("first upload", "unchanged re-sync", "prefix download")
 
 
@@ -56,6 +60,9 @@ def build_tree(root: Path, files: int, size: int, folders: int) -> dict[str, str
 def probe(args: argparse.Namespace) -> None:
     """One sync with this provider's client (run as its own process); prints what it
     did and the requests it sent as JSON."""
+    if args.action.startswith("op-"):
+        operate(args)
+        return
     client = SwiftClient.connect(
         AuthOptions(auth_url=args.auth_url, username=args.user, password=args.key)
     )
@@ -66,6 +73,42 @@ def probe(args: argparse.Namespace) -> None:
             args.container, args.prefix, args.path, object_threads=args.threads
         )
     print(json.dumps({"counts": result.summary.counts, "sent": client.transport.sent}))
+
+
+def operate(args: argparse.Namespace) -> None:
+    """One run of this provider's operators (as a task would run them) on the tree."""
+    os.environ["AIRFLOW_CONN_SWIFT_BENCH"] = json.dumps(
+        {
+            "conn_type": "swift",
+            "host": args.auth_url,
+            "login": args.user,
+            "password": args.key,
+            "extra": {"auth_type": "tempauth"},
+        }
+    )
+    from airflow_provider_swift.operators import SwiftDownloadOperator, SwiftUploadOperator
+
+    common = {"swift_conn_id": "swift_bench", "container": args.container}
+    if args.action == "op-up":
+        done = SwiftUploadOperator(
+            task_id="up",
+            source=args.path,
+            prefix=args.prefix,
+            if_exists="skip_identical",
+            object_threads=args.threads,
+            report_threshold=10**9,
+            **common,
+        ).execute({})
+    else:
+        done = SwiftDownloadOperator(
+            task_id="down",
+            destination=args.path,
+            prefix=args.prefix,
+            object_threads=args.threads,
+            report_threshold=10**9,
+            **common,
+        ).execute({})
+    print(json.dumps({"objects": len(done)}))
 
 
 def client_requests(swift: LocalSwift) -> int:
@@ -130,6 +173,21 @@ def bench(args: argparse.Namespace) -> dict[str, dict[str, tuple[float, float, i
                         "tree/",
                     ],
                     work / "out-ours",
+                    None,
+                ),
+                OPERATORS: (
+                    [*me, "op-up", "--path", str(tree), "--container", "ops", "--prefix", "tree/"],
+                    [
+                        *me,
+                        "op-down",
+                        "--path",
+                        str(work / "out-ops"),
+                        "--container",
+                        "ops",
+                        "--prefix",
+                        "tree/",
+                    ],
+                    work / "out-ops",
                     None,
                 ),
                 "python-swiftclient": (
@@ -220,18 +278,24 @@ def report(
         seconds = " | ".join(f"{phases[p][0]:.2f}" for p in PHASES)
         per_k = " | ".join(f"{phases[p][2] * 1000 / args.files:.1f}" for p in PHASES)
         lines.append(f"| {tool} | {seconds} | {per_k} |")
-    if OURS in results and len(results) > 1:
+    peers = [t for t in results if t not in (OURS, OPERATORS)]
+    mine = [t for t in (OURS, OPERATORS) if t in results]
+    if mine and peers:
         lines += [
             "",
-            "| ratio (ours / faster peer: time peer / time ours) | " + " | ".join(PHASES) + " |",
+            "| ratio (time of the faster of "
+            + ", ".join(peers)
+            + " / time of ours) | "
+            + " | ".join(PHASES)
+            + " |",
             "|---|" + "---:|" * len(PHASES),
         ]
-        peers = [t for t in results if t != OURS]
-        ratios = []
-        for phase in PHASES:
-            fastest = min(results[t][phase][0] for t in peers)
-            ratios.append(f"{fastest / results[OURS][phase][0]:.2f}")
-        lines.append("| vs the faster of " + ", ".join(peers) + " | " + " | ".join(ratios) + " |")
+        for tool in mine:
+            ratios = []
+            for phase in PHASES:
+                fastest = min(results[t][phase][0] for t in peers)
+                ratios.append(f"{fastest / results[tool][phase][0]:.2f}")
+            lines.append(f"| {tool} | " + " | ".join(ratios) + " |")
     return "\n".join(lines)
 
 
@@ -243,7 +307,7 @@ def main() -> None:
     p.add_argument("--user", required=True)
     p.add_argument("--key", required=True)
     p.add_argument("--threads", type=int, default=10)
-    p.add_argument("action", choices=("up", "down"))
+    p.add_argument("action", choices=("up", "down", "op-up", "op-down"))
     p.add_argument("--path", required=True)
     p.add_argument("--container", required=True)
     p.add_argument("--prefix", default="")
@@ -251,7 +315,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=4096)
     parser.add_argument("--folders", type=int, default=50)
     parser.add_argument("--threads", type=int, default=10)
-    parser.add_argument("--tools", default=f"{OURS},python-swiftclient,rclone")
+    parser.add_argument("--tools", default=f"{OURS},{OPERATORS},python-swiftclient,rclone")
     args = parser.parse_args()
     if args.command == "probe":
         probe(args)
