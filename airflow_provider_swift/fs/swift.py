@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import errno
 import io
+import logging
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -34,13 +35,20 @@ from fsspec import AbstractFileSystem
 from fsspec.callbacks import DEFAULT_CALLBACK, Callback
 from fsspec.utils import isfilelike
 
-from airflow_provider_swift.client import SwiftClient, SwiftConflictError, SwiftNotFoundError
+from airflow_provider_swift.client import (
+    SwiftClient,
+    SwiftConflictError,
+    SwiftLocalNameError,
+    SwiftNotFoundError,
+)
 from airflow_provider_swift.client.base.options import LargeObjectKind
 from airflow_provider_swift.fs.files import READ_BLOCK, Spool, SwiftFile
 from airflow_provider_swift.fs.listing import Info, walk_tree
 from airflow_provider_swift.fs.namespace import Namespace
 from airflow_provider_swift.fs.paths import as_os_errors, parent, split, strip_protocol
 from airflow_provider_swift.fs.syntax import PROTOCOL
+
+log = logging.getLogger(__name__)
 
 schemes = [PROTOCOL]
 
@@ -68,6 +76,7 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         segment_size: int | None = None,
         large_object: LargeObjectKind = "slo",
         segment_threads: int = 4,
+        follow_symlinks: bool = False,
         **kwargs: Any,
     ) -> None:
         extra: dict[str, Any] = {}
@@ -86,6 +95,8 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         self.segment_size = segment_size or (int(configured) if configured else None)
         self.large_object: LargeObjectKind = extra.get("large_object") or large_object
         self.segment_threads = int(extra.get("segment_threads") or segment_threads)
+        #: follow local symbolic links inside a tree that ``put`` uploads (see :meth:`put`)
+        self.follow_symlinks = follow_symlinks
         self.namespace = Namespace(client, self.dircache)
 
     @classmethod
@@ -358,6 +369,42 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
             raise NotImplementedError("Swift cannot touch an object without rewriting it")
         self.pipe_file(path, b"")
 
+    def put(
+        self,
+        lpath: Any,
+        rpath: Any,
+        recursive: bool = False,
+        callback: Callback = DEFAULT_CALLBACK,
+        maxdepth: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """fsspec's ``put`` (the same paths, the same names), with the provider's rule
+        for local symbolic links inside a tree or glob: left out and logged unless the
+        filesystem was made with ``follow_symlinks=True``; then followed while they
+        stay inside the tree, and a link leaving it, or looping back, fails the put
+        (after the other files) naming each. A file named explicitly is taken as is."""
+        planner = _Planner(self)
+        AbstractFileSystem.put(planner, lpath, rpath, recursive=recursive, maxdepth=maxdepth,
+                               **kwargs)  # fmt: skip
+        roots = [_literal_root(p) for p in ([lpath] if isinstance(lpath, str) else lpath)]
+        kept: list[tuple[str, str]] = []
+        refused: list[str] = []
+        for local, remote in planner.pairs:
+            why = link_rule(local, roots, follow=self.follow_symlinks)
+            if why is None:
+                kept.append((local, remote))
+            elif why.startswith("symbolic link (follow_symlinks=False)"):
+                log.warning("Not uploaded: %s (%s)", local, why)
+            else:
+                refused.append(f"{local}: {why}")
+        if kept:
+            AbstractFileSystem.put(self, [k for k, _ in kept], [r for _, r in kept],
+                                   callback=callback, **kwargs)  # fmt: skip
+        if refused:
+            raise SwiftLocalNameError(
+                f"{len(refused)} local files were not uploaded: {'; '.join(refused[:5])}"
+            )
+
     def put_file(
         self,
         lpath: str,
@@ -468,3 +515,57 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
             for root in given:
                 if root and "/" not in root and root in paths:
                     self.rmdir(root)
+
+
+class _Planner:
+    """The filesystem as fsspec's ``put`` sees it, recording the (local, remote)
+    pairs it would upload instead of uploading them."""
+
+    def __init__(self, fs: SwiftFileSystem) -> None:
+        self._fs = fs
+        self.pairs: list[tuple[str, str]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._fs, name)
+
+    def put_file(self, lpath: str, rpath: str, **kwargs: Any) -> None:
+        self.pairs.append((lpath, rpath))
+
+
+def _literal_root(source: Any) -> str:
+    """The part of a put's source before any glob character: the tree it names."""
+    text = str(os.fspath(source))
+    cut = min((text.index(ch) for ch in "*?[" if ch in text), default=len(text))
+    return text[:cut] if cut == len(text) else os.path.dirname(text[:cut])
+
+
+def link_rule(path: str, roots: list[str], *, follow: bool) -> str | None:
+    """Why ``path`` (found under one of ``roots``) is not uploaded as is, or None.
+
+    A path with no symbolic link between its root and itself is fine; with one, it is
+    left out unless ``follow``; followed, it must resolve inside the root and not
+    loop back to a directory it came through."""
+    for root in roots:
+        base = os.path.abspath(root)
+        here = os.path.abspath(path)
+        if here != base and not here.startswith(base.rstrip(os.sep) + os.sep):
+            continue
+        step, links = base, []
+        for part in os.path.relpath(here, base).split(os.sep) if here != base else []:
+            step = os.path.join(step, part)
+            if os.path.islink(step):
+                links.append(step)
+        if not links:
+            return None
+        if not follow:
+            return "symbolic link (follow_symlinks=False)"
+        top = os.path.realpath(base)
+        for link in links:
+            target = os.path.realpath(link)
+            if target != top and not target.startswith(top + os.sep):
+                return f"symbolic link {link} points outside the tree"
+            where = os.path.realpath(os.path.dirname(link))
+            if where == target or where.startswith(target + os.sep):
+                return f"symbolic link {link} loops back to {target}"
+        return None
+    return None  # named explicitly

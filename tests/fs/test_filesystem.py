@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from airflow_provider_swift.client import SwiftClient
+from airflow_provider_swift.client import SwiftClient, SwiftLocalNameError
 from airflow_provider_swift.fs.swift import SwiftFileSystem
 from airflow_provider_swift.testing.pytest_plugin import empty_container
 
@@ -259,3 +259,26 @@ def test_other_tools_directory_markers_are_directories(
     assert fs.isdir(f"{container}/m/later") and fs.isdir(f"{container}/m/empty")
     fs.get(f"{container}/m/", str(tmp_path / "m"), recursive=True)
     assert (tmp_path / "m" / "later" / "x.txt").read_bytes() == b"x"
+
+
+def test_put_leaves_links_out_unless_followed_inside_the_tree(
+    fs: SwiftFileSystem, container: str, swift_client: SwiftClient, tmp_path: Path
+) -> None:
+    """The rule of sync_up and SwiftUploadOperator, for ``swift://`` put as well."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for Swift")
+    tree = tmp_path / "tree"
+    (tree / "sub").mkdir(parents=True)
+    (tree / "a.txt").write_text("a")
+    (tree / "leak.txt").symlink_to(secret)
+    (tree / "alias.txt").symlink_to("a.txt")
+    (tree / "sub" / "up").symlink_to("..")  # a loop
+    fs.put(str(tree), f"{container}/p/", recursive=True)
+    listed = [e["name"] for e in swift_client.iter_objects(container)]
+    assert listed == ["p/tree/a.txt"]
+
+    following = SwiftFileSystem(swift_client, follow_symlinks=True)
+    with pytest.raises(SwiftLocalNameError, match=r"leak\.txt"):
+        following.put(str(tree), f"{container}/q/", recursive=True)
+    listed = [e["name"] for e in swift_client.iter_objects(container, prefix="q/")]
+    assert listed == ["q/tree/a.txt", "q/tree/alias.txt"]
