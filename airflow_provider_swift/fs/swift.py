@@ -384,8 +384,9 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
         stay inside the tree, and a link leaving it, or looping back, fails the put
         (after the other files) naming each. A file named explicitly is taken as is."""
         planner = _Planner(self)
-        AbstractFileSystem.put(planner, lpath, rpath, recursive=recursive, maxdepth=maxdepth,
-                               **kwargs)  # fmt: skip
+        AbstractFileSystem.put(
+            planner, lpath, rpath, recursive=recursive, maxdepth=maxdepth, **kwargs
+        )
         roots = [_literal_root(p) for p in ([lpath] if isinstance(lpath, str) else lpath)]
         kept: list[tuple[str, str]] = []
         refused: list[str] = []
@@ -398,8 +399,9 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
             else:
                 refused.append(f"{local}: {why}")
         if kept:
-            AbstractFileSystem.put(self, [k for k, _ in kept], [r for _, r in kept],
-                                   callback=callback, **kwargs)  # fmt: skip
+            AbstractFileSystem.put(
+                self, [k for k, _ in kept], [r for _, r in kept], callback=callback, **kwargs
+            )
         if refused:
             raise SwiftLocalNameError(
                 f"{len(refused)} local files were not uploaded: {'; '.join(refused[:5])}"
