@@ -39,9 +39,11 @@ from airflow_provider_swift.client import (
     SwiftClient,
     SwiftConflictError,
     SwiftLocalNameError,
+    SwiftNameCollisionError,
     SwiftNotFoundError,
 )
 from airflow_provider_swift.client.base.options import LargeObjectKind
+from airflow_provider_swift.client.transfers.local_names import Entry, check_layout, relative_parts
 from airflow_provider_swift.fs.files import READ_BLOCK, Spool, SwiftFile
 from airflow_provider_swift.fs.listing import Info, walk_tree
 from airflow_provider_swift.fs.namespace import Namespace
@@ -218,6 +220,52 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 start = max(0, size + start) if start is not None and start < 0 else start
                 end = size if end is None else (size + end if end < 0 else end)
             return self.client.get_range(container, name, start or 0, end)
+
+    def get(
+        self,
+        rpath: Any,
+        lpath: Any,
+        recursive: bool = False,
+        callback: Callback = DEFAULT_CALLBACK,
+        maxdepth: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """fsspec's ``get`` (the same paths, the same names), with every object name
+        checked before the first byte is written: a name whose local path would not be
+        its own (an empty or ``.`` part, as in ``a//b``) is a
+        :class:`SwiftLocalNameError`, and two names that would land on one local path,
+        or on a path that is a file and a directory at once, a
+        :class:`SwiftNameCollisionError` naming both."""
+        planner = _Planner(self)
+        AbstractFileSystem.get(
+            planner, rpath, lpath, recursive=recursive, maxdepth=maxdepth, **kwargs
+        )
+        taken: dict[str, str] = {}
+        layout: list[Entry] = []
+        for remote, _ in planner.gets:
+            name = split(strip_protocol(remote))[1]
+            if name:  # a container's own entry has no name
+                relative_parts(name)  # refuses a//b, ./x, ..
+        for remote, local in planner.gets:
+            name = split(strip_protocol(remote))[1]
+            where = os.path.normpath(os.path.abspath(local))
+            if where in taken:
+                raise SwiftNameCollisionError(
+                    f"objects {taken[where]!r} and {remote!r} would both be written to "
+                    f"{where!r}; nothing was written"
+                )
+            taken[where] = remote
+            is_dir = not name or self.namespace.cached_kinds(remote) == {"directory"}
+            layout.append(Entry(os.path.relpath(where, os.sep), is_dir))
+        check_layout(layout)
+        if planner.gets:
+            AbstractFileSystem.get(
+                self,
+                [r for r, _ in planner.gets],
+                [loc for _, loc in planner.gets],
+                callback=callback,
+                **kwargs,
+            )
 
     def get_file(
         self,
@@ -520,18 +568,22 @@ class SwiftFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
 
 class _Planner:
-    """The filesystem as fsspec's ``put`` sees it, recording the (local, remote)
-    pairs it would upload instead of uploading them."""
+    """The filesystem as fsspec's ``put`` and ``get`` see it, recording the pairs of
+    paths they would transfer instead of transferring them."""
 
     def __init__(self, fs: SwiftFileSystem) -> None:
         self._fs = fs
         self.pairs: list[tuple[str, str]] = []
+        self.gets: list[tuple[str, str]] = []
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._fs, name)
 
     def put_file(self, lpath: str, rpath: str, **kwargs: Any) -> None:
         self.pairs.append((lpath, rpath))
+
+    def get_file(self, rpath: str, lpath: str, **kwargs: Any) -> None:
+        self.gets.append((rpath, lpath))
 
 
 def _literal_root(source: Any) -> str:

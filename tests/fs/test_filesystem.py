@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from airflow_provider_swift.client import SwiftClient, SwiftLocalNameError
+from airflow_provider_swift.client import SwiftClient, SwiftLocalNameError, SwiftNameCollisionError
 from airflow_provider_swift.fs.swift import SwiftFileSystem
 from airflow_provider_swift.testing.pytest_plugin import empty_container
 
@@ -282,3 +282,25 @@ def test_put_leaves_links_out_unless_followed_inside_the_tree(
         following.put(str(tree), f"{container}/q/", recursive=True)
     listed = [e["name"] for e in swift_client.iter_objects(container, prefix="q/")]
     assert listed == ["q/tree/a.txt", "q/tree/alias.txt"]
+
+
+@pytest.mark.parametrize(
+    ("names", "error"),
+    [
+        (["g/a/b", "g/a//b"], SwiftLocalNameError),
+        (["g/a", "g/a/b"], SwiftNameCollisionError),
+    ],
+)
+def test_get_refuses_names_without_a_path_of_their_own_before_writing(
+    fs: SwiftFileSystem,
+    container: str,
+    swift_client: SwiftClient,
+    tmp_path: Path,
+    names: list[str],
+    error: type[Exception],
+) -> None:
+    for name in names:
+        swift_client.put_object(container, name, name.encode())
+    with pytest.raises(error):
+        fs.get(f"{container}/g/", str(tmp_path / "out") + "/", recursive=True)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.*"))
