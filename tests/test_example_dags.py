@@ -89,8 +89,15 @@ def test_event_driven_dag_gets_its_event_and_ingests(swift_conn_id: str) -> None
     async def event_after_upload() -> dict[str, Any]:
         events = trigger.run()
         first = asyncio.ensure_future(events.__anext__())
-        await asyncio.sleep(0.5)  # the baseline poll
-        await asyncio.to_thread(hook.upload_bytes, module.LANDING, "incoming/a.json", b"{}")
+        # new bytes each round until the event comes: an upload that lands before the
+        # trigger's baseline listing is part of the baseline, the next one is a change
+        # (no guess at how long the baseline takes on a loaded machine)
+        for round_ in range(60):
+            body = b"{}" if round_ == 0 else b'{"round": %d}' % round_
+            await asyncio.to_thread(hook.upload_bytes, module.LANDING, "incoming/a.json", body)
+            done, _ = await asyncio.wait({first}, timeout=1)
+            if done:
+                break
         return dict((await asyncio.wait_for(first, 30)).payload)
 
     try:
